@@ -1,0 +1,68 @@
+package yamlnode
+
+import (
+	"bytes"
+	"sort"
+
+	yaml "go.yaml.in/yaml/v3"
+)
+
+// Dump renders plain values (as produced by Plain, or built by callers from
+// string, []any, []string, map[string]any and *Mapping) as block-style YAML
+// with mapping keys sorted, the way `bst show` prints %{vars}, %{config} and
+// friends. Every scalar is written so that it reads back as a string.
+func Dump(v any) string {
+	n := toYAML(v)
+	if n.Kind == yaml.MappingNode && len(n.Content) == 0 {
+		return "{}\n"
+	}
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(n); err != nil {
+		// Encoding our own string/list/map trees cannot fail.
+		panic("yamlnode.Dump: " + err.Error())
+	}
+	_ = enc.Close()
+	return buf.String()
+}
+
+func toYAML(v any) *yaml.Node {
+	switch t := v.(type) {
+	case nil:
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Value: ""}
+	case string:
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: t}
+	case bool:
+		if t {
+			return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: "True"}
+		}
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: "False"}
+	case []string:
+		n := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
+		for _, s := range t {
+			n.Content = append(n.Content, toYAML(s))
+		}
+		return n
+	case []any:
+		n := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
+		for _, s := range t {
+			n.Content = append(n.Content, toYAML(s))
+		}
+		return n
+	case map[string]any:
+		keys := make([]string, 0, len(t))
+		for k := range t {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		n := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+		for _, k := range keys {
+			n.Content = append(n.Content, toYAML(k), toYAML(t[k]))
+		}
+		return n
+	case Node:
+		return toYAML(Plain(t, false))
+	}
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: ""}
+}
