@@ -1,0 +1,165 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"example.org/bst/internal/bsterr"
+	"example.org/bst/internal/plugins"
+	"example.org/bst/internal/stream"
+	"example.org/bst/internal/userconfig"
+)
+
+// Version is bst's version string.
+const Version = "0.1.0"
+
+// globals are BuildStream's main options (bst [OPTIONS] COMMAND).
+type globals struct {
+	config        string
+	directory     string
+	options       [][2]string
+	onError       string
+	fetchers      int
+	builders      int
+	pushers       int
+	maxJobs       int
+	retries       int
+	noInteractive bool
+	verbose       bool
+	debug         bool
+	colors        bool
+	strict        bool
+	noStrict      bool
+	errorLines    int
+	messageLines  int
+	logFile       string
+	defaultMirror string
+}
+
+type app struct {
+	ctx  context.Context
+	inv  Invocation
+	g    globals
+	root *cobra.Command
+}
+
+func newApp(ctx context.Context, inv Invocation) *app {
+	a := &app{ctx: ctx, inv: inv}
+	root := &cobra.Command{
+		Use:           "bst",
+		Short:         "Build and integrate software stacks (a fast BuildStream)",
+		Version:       Version,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		CompletionOptions: cobra.CompletionOptions{
+			DisableDefaultCmd: true,
+		},
+	}
+	root.SetVersionTemplate("{{.Version}}\n")
+	root.SetOut(inv.Stdout)
+	root.SetErr(inv.Stderr)
+	root.SetIn(inv.Stdin)
+	f := root.PersistentFlags()
+	f.StringVarP(&a.g.config, "config", "c", "", "Configuration file to use")
+	f.StringVarP(&a.g.directory, "directory", "C", "", "Project directory (default: current directory)")
+	f.StringVar(&a.g.onError, "on-error", "", "What to do when an error is encountered [continue|quit|terminate]")
+	f.IntVar(&a.g.fetchers, "fetchers", 0, "Maximum simultaneous download tasks")
+	f.IntVar(&a.g.builders, "builders", 0, "Maximum simultaneous build tasks")
+	f.IntVar(&a.g.pushers, "pushers", 0, "Maximum simultaneous upload tasks")
+	f.IntVar(&a.g.maxJobs, "max-jobs", 0, "Number of parallel jobs allowed for a given build task")
+	f.IntVar(&a.g.retries, "network-retries", 0, "Maximum retries for network tasks")
+	f.BoolVar(&a.g.noInteractive, "no-interactive", false, "Force non interactive mode, otherwise this is automatically decided")
+	f.BoolVar(&a.g.verbose, "verbose", false, "Be extra verbose")
+	f.Bool("no-verbose", false, "Be less verbose")
+	f.BoolVar(&a.g.debug, "debug", false, "Print debugging output")
+	f.Bool("no-debug", false, "Do not print debugging output")
+	f.IntVar(&a.g.errorLines, "error-lines", 0, "Maximum number of lines to show from a task log")
+	f.IntVar(&a.g.messageLines, "message-lines", 0, "Maximum number of lines to show in a detailed message")
+	f.StringVar(&a.g.logFile, "log-file", "", "A file to store the main log (allows storing the main log while in interactive mode)")
+	f.BoolVar(&a.g.colors, "colors", false, "Force enable/disable ANSI color codes in output")
+	f.Bool("no-colors", false, "Disable ANSI color codes in output")
+	f.BoolVar(&a.g.strict, "strict", false, "Elements must be rebuilt when their dependencies have changed")
+	f.BoolVar(&a.g.noStrict, "no-strict", false, "Elements need not be rebuilt when their dependencies change")
+	f.StringVar(&a.g.defaultMirror, "default-mirror", "", "The mirror to fetch from first, before attempting other mirrors")
+	// -o/--option takes two values; it is extracted before cobra sees it
+	// (see splitOptions) and only declared here for the help text.
+	f.StringArrayP("option", "o", nil, "Specify a project option: -o OPTION VALUE")
+	root.AddCommand(a.showCmd())
+	a.root = root
+	return a
+}
+
+func (a *app) execute(args []string) error {
+	args, opts, err := splitOptions(args)
+	if err != nil {
+		return err
+	}
+	a.g.options = opts
+	a.root.SetArgs(args)
+	if err := a.root.ExecuteContext(a.ctx); err != nil {
+		var be *bsterr.Error
+		if ok := asBst(err, &be); ok {
+			return be
+		}
+		return bsterr.App(bsterr.InvalidData, "%s", err.Error())
+	}
+	return nil
+}
+
+// splitOptions removes every "-o NAME VALUE" / "--option NAME VALUE"
+// (Click's two-valued option) from args.
+func splitOptions(args []string) ([]string, [][2]string, error) {
+	out := make([]string, 0, len(args))
+	var opts [][2]string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			out = append(out, args[i:]...)
+			break
+		}
+		if a == "-o" || a == "--option" {
+			if i+2 >= len(args) {
+				return nil, nil, bsterr.App(bsterr.InvalidData, "Option '%s' requires 2 arguments", a)
+			}
+			opts = append(opts, [2]string{args[i+1], args[i+2]})
+			i += 2
+			continue
+		}
+		out = append(out, a)
+	}
+	return out, opts, nil
+}
+
+// session builds the stream session from the global options.
+func (a *app) session() (*stream.Session, error) {
+	cfg, err := userconfig.Load(a.g.config, a.inv.Env)
+	if err != nil {
+		return nil, err
+	}
+	if a.g.maxJobs > 0 {
+		cfg.MaxJobs = a.g.maxJobs
+	}
+	return &stream.Session{
+		Dir:           a.inv.Dir,
+		ProjectDir:    a.g.directory,
+		Env:           a.inv.Env,
+		Config:        cfg,
+		Registry:      plugins.Registry(),
+		CLIOptions:    a.g.options,
+		DefaultMirror: a.g.defaultMirror,
+	}, nil
+}
+
+func choice(flag, v string, allowed ...string) error {
+	for _, x := range allowed {
+		if v == x {
+			return nil
+		}
+	}
+	return bsterr.App(bsterr.InvalidData, "Invalid value for '%s': '%s' is not one of %s", flag, v, "'"+strings.Join(allowed, "', '")+"'")
+}
+
+var _ = fmt.Sprintf

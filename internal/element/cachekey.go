@@ -1,0 +1,248 @@
+package element
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"example.org/bst/internal/bsterr"
+	"example.org/bst/internal/cachekey"
+	"example.org/bst/internal/plugins/elementkey"
+	"example.org/bst/internal/plugins/sourcekey"
+	"example.org/bst/internal/project"
+)
+
+// Keys are an element's cache keys; zero keys are unknown (a source without
+// a reference).
+type Keys struct {
+	Weak, Strict, Strong cachekey.Key
+	Known                bool
+	NoRef                bool // some source has no reference
+}
+
+// coreArtifactVersion1 is BuildStream 1.6's BST_CORE_ARTIFACT_VERSION, a
+// tuple formatted by Python.
+const coreArtifactVersion1 = "('bst-1.2', 5)"
+
+// coreArtifactVersion2 is BuildStream 2's BST_CORE_ARTIFACT_VERSION.
+const coreArtifactVersion2 = 11
+
+// CacheKeys computes the keys of every element in elems, which must be in
+// an order where dependencies come first (e.g. Dependencies(..., ScopeAll)).
+func CacheKeys(ctx context.Context, elems []*Element, h *cachekey.Hasher) error {
+	for _, e := range elems {
+		if err := e.computeKeys(ctx, h); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (e *Element) computeKeys(ctx context.Context, h *cachekey.Hasher) error {
+	if e.keysDone {
+		return nil
+	}
+	e.keysDone = true
+	base, err := e.keyBase(ctx)
+	if err != nil {
+		return err
+	}
+	if base == nil {
+		e.Keys.NoRef = true
+		return nil
+	}
+	deps := Dependencies([]*Element{e}, ScopeBuild)
+	for _, d := range deps {
+		if err := d.computeKeys(ctx, h); err != nil {
+			return err
+		}
+		if !d.Keys.Known {
+			return nil
+		}
+	}
+	strictRebuild := e.Plugin.StrictRebuild
+	gen2 := e.Project.Gen == project.Gen2
+	weakDeps := make([]any, 0, len(deps))
+	strictDeps := make([]any, 0, len(deps))
+	for _, d := range deps {
+		useWeak := strictRebuild || containsElem(e.StrictDeps, d)
+		if gen2 {
+			if useWeak {
+				weakDeps = append(weakDeps, []any{d.Project.Name, d.Name, d.Keys.Weak.String()})
+			} else {
+				weakDeps = append(weakDeps, []any{d.Project.Name, d.Name})
+			}
+			strictDeps = append(strictDeps, []any{d.Project.Name, d.Name, d.Keys.Strict.String()})
+			continue
+		}
+		if useWeak {
+			weakDeps = append(weakDeps, d.Keys.Weak.String())
+		} else {
+			weakDeps = append(weakDeps, d.Name)
+		}
+		strictDeps = append(strictDeps, d.Keys.Strict.String())
+	}
+	e.Keys.Weak = h.GenerateNamed(e.FullName+" (weak)", base.With("dependencies", weakDeps))
+	strict := base.With("dependencies", strictDeps)
+	if gen2 {
+		strict = strict.With("weak-cache-key", e.Keys.Weak.String())
+	}
+	e.Keys.Strict = h.GenerateNamed(e.FullName+" (strict)", strict)
+	e.Keys.Strong = e.Keys.Strict
+	e.Keys.Known = true
+	return nil
+}
+
+func containsElem(list []*Element, e *Element) bool {
+	for _, x := range list {
+		if x == e {
+			return true
+		}
+	}
+	return false
+}
+
+// keyBase returns the dictionary hashed for every key of e, without
+// dependencies; nil if a source has no reference.
+func (e *Element) keyBase(ctx context.Context) (cachekey.Dict, error) {
+	pluginKey, err := elementkey.Key(elementkey.Input{
+		Gen: int(e.Project.Gen), Kind: e.Kind, Plugin: e.Plugin, Config: e.Config,
+		Subst:  e.Vars.Expand,
+		Var:    func(n string) string { v, _, _ := e.Vars.Get(n); return v },
+		Layout: e.Layout,
+	})
+	if err != nil {
+		return nil, withElement(err, e)
+	}
+	var sources []any
+	for _, s := range e.Sources {
+		k, err := sourcekey.Key(ctx, sourcekey.Input{Gen: int(e.Project.Gen), Kind: s.Kind, Config: s.Config, ProjectDir: e.Project.Dir})
+		if err != nil {
+			if sourcekey.IsNoRef(err) {
+				return nil, nil
+			}
+			return nil, withElement(err, e)
+		}
+		if e.Project.Gen == project.Gen2 {
+			sd := map[string]any{"key": k, "name": s.Kind}
+			if s.Directory != "" {
+				sd["directory"] = s.Directory
+			}
+			sources = append(sources, sd)
+			continue
+		}
+		var dir any
+		if s.Directory != "" {
+			dir = s.Directory
+		}
+		sources = append(sources, map[string]any{"directory": dir, "unique": k})
+	}
+	if sources == nil {
+		sources = []any{}
+	}
+	env := map[string]string{}
+	nocache := map[string]bool{}
+	for _, n := range e.EnvNocache {
+		nocache[n] = true
+	}
+	for _, kv := range e.Env {
+		if !nocache[kv.Name] {
+			env[kv.Name] = kv.Value
+		}
+	}
+	fatal := append([]string{}, e.Project.FatalWarnings...)
+	if e.Project.Gen == project.Gen2 {
+		return e.keyBase2(pluginKey, sources, env, fatal)
+	}
+	exec := map[string]any{"os": e.Sandbox.BuildOS, "arch": e.Sandbox.BuildArch}
+	if e.Sandbox.BuildUID != 0 {
+		exec["build-uid"] = e.Sandbox.BuildUID
+	}
+	if e.Sandbox.BuildGID != 0 {
+		exec["build-gid"] = e.Sandbox.BuildGID
+	}
+	empty := cachekey.Generate(map[string]any{}).String()
+	return cachekey.Dict{
+		{Name: "artifact-version", Value: coreArtifactVersion1 + "." + strconv.Itoa(e.Plugin.ArtifactVersion)},
+		{Name: "cache", Value: "CASCache"},
+		{Name: "context", Value: empty},
+		{Name: "element", Value: pluginKey},
+		{Name: "environment", Value: env},
+		{Name: "execution-environment", Value: exec},
+		{Name: "fatal-warnings", Value: fatal},
+		{Name: "project", Value: empty},
+		{Name: "public", Value: plainPublic(e)},
+		{Name: "sources", Value: sources},
+		{Name: "workspace", Value: ""},
+	}, nil
+}
+
+func (e *Element) keyBase2(pluginKey any, sources []any, env map[string]string, fatal []string) (cachekey.Dict, error) {
+	buildRoot, _, err := e.Vars.Get("build-root")
+	if err != nil {
+		return nil, err
+	}
+	d := cachekey.Dict{
+		{Name: "core-artifact-version", Value: coreArtifactVersion2},
+		{Name: "element-base-key", Value: map[string]any{"build-root": buildRoot}},
+		{Name: "element-plugin-key", Value: pluginKey},
+		{Name: "element-plugin-name", Value: e.Kind},
+		{Name: "element-plugin-version", Value: e.Plugin.ArtifactVersion},
+		{Name: "fatal-warnings", Value: fatal},
+		{Name: "public", Value: plainPublic(e)},
+		{Name: "sources", Value: sources},
+	}
+	runCommands := e.Plugin.RunCommands
+	if e.Kind == "compose" {
+		if integrate, err := e.Config.Bool("integrate", true); err == nil && !integrate {
+			runCommands = false
+		}
+	}
+	if runCommands {
+		sb := map[string]any{"build-os": strings.ToLower(e.Sandbox.BuildOS), "build-arch": CanonicalArch(e.Sandbox.BuildArch)}
+		if e.Sandbox.HasUID {
+			sb["build-uid"] = e.Sandbox.BuildUID
+		}
+		if e.Sandbox.HasGID {
+			sb["build-gid"] = e.Sandbox.BuildGID
+		}
+		d = append(d, cachekey.Field{Name: "sandbox", Value: sb}, cachekey.Field{Name: "environment", Value: env})
+	}
+	return d, nil
+}
+
+func plainPublic(e *Element) any {
+	return yamlPlain(e.Public, e.Project.Gen == project.Gen2)
+}
+
+func withElement(err error, e *Element) error {
+	if be, ok := err.(*bsterr.Error); ok && be.Prov == nil {
+		be.Prov = &bsterr.Provenance{File: e.Name}
+	}
+	return err
+}
+
+// CanonicalArch maps machine names to BuildStream 2's canonical names.
+func CanonicalArch(a string) string {
+	switch a {
+	case "amd64", "x86_64", "x86-64":
+		return "x86-64"
+	case "i386", "i486", "i586", "i686", "x86-32":
+		return "x86-32"
+	case "arm", "armv7l", "armv7b", "aarch32":
+		return "aarch32"
+	case "arm64", "aarch64", "armv8l", "armv8b":
+		return "aarch64"
+	case "ppc64le", "powerpc64le", "power-isa-le":
+		return "power-isa-le"
+	case "ppc64", "powerpc64", "powerpc", "ppc", "power-isa-be":
+		return "power-isa-be"
+	case "sparc", "sparc64", "sun4v", "sparc-v9":
+		return "sparc-v9"
+	case "riscv64", "rv64g":
+		return "rv64g"
+	case "loongarch64", "loong64", "la64v100":
+		return "la64v100"
+	}
+	return a
+}

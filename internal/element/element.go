@@ -1,0 +1,63 @@
+package element
+
+import (
+	"example.org/bst/internal/loader"
+	"example.org/bst/internal/plugin"
+	"example.org/bst/internal/project"
+	"example.org/bst/internal/variables"
+	"example.org/bst/internal/yamlnode"
+)
+
+// Element is one loaded, resolved element.
+type Element struct {
+	Name        string // name within its project
+	FullName    string // with junction prefix
+	Kind        string
+	Description string
+	Project     *project.Project
+	Load        *loader.LoadElement
+	Plugin      *plugin.ElementKind
+	IsJunction  bool
+
+	BuildDeps   []*Element // direct, sorted
+	RuntimeDeps []*Element // direct, sorted
+	StrictDeps  []*Element // direct build deps declared strict
+
+	Vars       *variables.Table
+	Env        []KV // expanded environment, sorted by name
+	EnvNocache []string
+	Config     *yamlnode.Mapping // composited (Gen2: expanded) configuration
+	Public     *yamlnode.Mapping // composited public data (split rules expanded)
+	Sandbox    SandboxConfig
+	Sources    []*Source
+	Layout     map[string][]string // 2.x dependency locations -> dependency names
+
+	Keys     Keys
+	keysDone bool
+}
+
+// KV is one environment variable.
+type KV struct{ Name, Value string }
+
+// SandboxConfig is the element's sandbox configuration.
+type SandboxConfig struct {
+	BuildUID, BuildGID int
+	BuildOS, BuildArch string
+	HasUID, HasGID     bool // set explicitly (Gen2 keys only include them then)
+}
+
+// Source is one source of an element, with its composited configuration.
+type Source struct {
+	Kind      string
+	Directory string
+	Config    *yamlnode.Mapping // everything but kind and directory
+	Plugin    *plugin.SourceKind
+	Index     int
+}
+
+func yamlPlain(n *yamlnode.Mapping, strip bool) any {
+	if n == nil {
+		return map[string]any{}
+	}
+	return yamlnode.Plain(n, strip)
+}

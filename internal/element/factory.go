@@ -1,0 +1,246 @@
+package element
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"example.org/bst/internal/bsterr"
+	"example.org/bst/internal/loader"
+	"example.org/bst/internal/plugin"
+	"example.org/bst/internal/project"
+	"example.org/bst/internal/variables"
+	"example.org/bst/internal/yamlnode"
+)
+
+// Host is the machine bst runs on, for sandbox defaults.
+type Host struct{ OS, Arch string }
+
+// Factory creates Elements; it caches what is shared between elements of a
+// project (variable tables, composited kind defaults) and is safe for
+// concurrent use.
+type Factory struct {
+	Registry *plugin.Registry
+	Parser   *variables.Parser
+	Host     Host
+
+	mu     sync.Mutex
+	kinds  map[kindKey]*kindEntry
+	tables map[tableKey]*tableEntry
+}
+
+type kindKey struct {
+	p     *project.Project
+	kind  string
+	first bool
+}
+
+type kindEntry struct {
+	once     sync.Once
+	plugin   *plugin.ElementKind
+	defaults *yamlnode.Mapping // kind YAML with project split rules and overrides
+	vars     *variables.Table  // project variables extended with the kind's
+	err      error
+}
+
+type tableKey struct {
+	p     *project.Project
+	first bool
+}
+
+type tableEntry struct {
+	once  sync.Once
+	table *variables.Table
+	err   error
+}
+
+// NewFactory returns a factory using the kinds of reg.
+func NewFactory(reg *plugin.Registry, host Host) *Factory {
+	return &Factory{Registry: reg, Parser: variables.NewParser(), Host: host,
+		kinds: map[kindKey]*kindEntry{}, tables: map[tableKey]*tableEntry{}}
+}
+
+func varGen(p *project.Project) variables.Generation {
+	if p.Gen == project.Gen2 {
+		return variables.BuildStream2
+	}
+	return variables.BuildStream1
+}
+
+// mappingDefs turns a variables mapping into definitions; every value must
+// be a string.
+func mappingDefs(m *yamlnode.Mapping) ([]variables.Def, error) {
+	if m == nil {
+		return nil, nil
+	}
+	defs := make([]variables.Def, 0, len(m.Keys))
+	for i, k := range m.Keys {
+		sc, ok := m.Vals[i].(*yamlnode.Scalar)
+		if !ok {
+			return nil, bsterr.Load(bsterr.InvalidData, m.Vals[i].Pos(), "Value of '%s' is not of the expected type 'str'", k)
+		}
+		defs = append(defs, variables.Def{Name: k, Value: sc.Str(), Prov: sc.P})
+	}
+	return defs, nil
+}
+
+func (f *Factory) projectTable(p *project.Project, first bool) (*variables.Table, error) {
+	f.mu.Lock()
+	k := tableKey{p, first}
+	e := f.tables[k]
+	if e == nil {
+		e = &tableEntry{}
+		f.tables[k] = e
+	}
+	f.mu.Unlock()
+	e.once.Do(func() {
+		vars := p.Second.Variables
+		if first {
+			vars = p.First.Variables
+		}
+		defs, err := mappingDefs(vars)
+		if err != nil {
+			e.err = err
+			return
+		}
+		e.table = variables.NewTable(f.Parser, varGen(p), defs)
+	})
+	return e.table, e.err
+}
+
+// kindDefaults composes the kind's default YAML with the project's split
+// rules and `elements:` override, once per project and kind.
+func (f *Factory) kindDefaults(le *loader.LoadElement, junction bool) (*kindEntry, error) {
+	p := le.Loader.Project
+	f.mu.Lock()
+	k := kindKey{p, le.Kind, junction}
+	e := f.kinds[k]
+	if e == nil {
+		e = &kindEntry{}
+		f.kinds[k] = e
+	}
+	f.mu.Unlock()
+	e.once.Do(func() { e.err = f.composeKind(e, le, junction) })
+	return e, e.err
+}
+
+func (f *Factory) composeKind(e *kindEntry, le *loader.LoadElement, junction bool) error {
+	p := le.Loader.Project
+	kp, ok := f.Registry.Element(int(p.Gen), le.Kind)
+	if !ok {
+		prov := le.Node.Get("kind").Pos()
+		return bsterr.Plugin(bsterr.UnsupportedPlugin, prov,
+			"No Element plugin registered for kind '%s' (element %s): bst does not implement this kind", le.Kind, le.FullName)
+	}
+	if kp.Origin != "core" && !declared(p, le.Kind, true) {
+		prov := le.Node.Get("kind").Pos()
+		return bsterr.Plugin(bsterr.UnsupportedPlugin, prov,
+			"No Element plugin registered for kind '%s': the project does not declare it in its plugins", le.Kind)
+	}
+	e.plugin = kp
+	defaults := yamlnode.NewMapping(bsterr.Provenance{File: le.Kind + ".yaml"})
+	if kp.Defaults != nil {
+		d, err := yamlnode.Parse(kp.Defaults, le.Kind+".yaml")
+		if err != nil {
+			return err
+		}
+		defaults = d
+	}
+	if err := composeDefaultSplits(defaults, p, junction); err != nil {
+		return err
+	}
+	overrides := p.Second.ElementOverrides
+	if junction {
+		overrides = p.First.ElementOverrides
+	}
+	if ov, err := overrides.MappingAt(le.Kind); err != nil {
+		return err
+	} else if ov != nil {
+		if err := yamlnode.Composite(defaults, ov); err != nil {
+			return err
+		}
+	}
+	e.defaults = defaults
+	base, err := f.projectTable(p, junction)
+	if err != nil {
+		return err
+	}
+	dv, err := defaults.MappingAt("variables")
+	if err != nil {
+		return err
+	}
+	defs, err := mappingDefs(dv)
+	if err != nil {
+		return err
+	}
+	e.vars = base.Extend(defs)
+	return nil
+}
+
+func declared(p *project.Project, kind string, element bool) bool {
+	for _, o := range p.Plugins {
+		if o.Kind == kind && o.Element == element {
+			return true
+		}
+	}
+	return false
+}
+
+// composeDefaultSplits puts the project's split rules under the kind's own
+// in public.bst.split-rules.
+func composeDefaultSplits(defaults *yamlnode.Mapping, p *project.Project, junction bool) error {
+	pub, err := defaults.MappingAt("public")
+	if err != nil {
+		return err
+	}
+	if pub == nil {
+		pub = yamlnode.NewMapping(defaults.P)
+	}
+	bst, err := pub.MappingAt("bst")
+	if err != nil {
+		return err
+	}
+	if bst == nil {
+		bst = yamlnode.NewMapping(pub.P)
+	}
+	ks, err := bst.MappingAt("split-rules")
+	if err != nil {
+		return err
+	}
+	var splits *yamlnode.Mapping
+	if junction {
+		splits = yamlnode.NewMapping(bst.P)
+		if ks != nil {
+			splits = ks.CloneMapping()
+		}
+	} else {
+		splits = p.SplitRules.CloneMapping()
+		if ks != nil {
+			if err := yamlnode.Composite(splits, ks); err != nil {
+				return err
+			}
+		}
+	}
+	bst.Set("split-rules", splits)
+	pub.Set("bst", bst)
+	defaults.Set("public", pub)
+	return nil
+}
+
+func sortedEnvNames(m map[string]string) []string {
+	names := make([]string, 0, len(m))
+	for k := range m {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func atoiField(s, field string, prov *bsterr.Provenance) (int, error) {
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil {
+		return 0, bsterr.Load(bsterr.InvalidData, prov, "Value of '%s' is not of the expected type 'int'", field)
+	}
+	return n, nil
+}

@@ -1,0 +1,410 @@
+package element
+
+import (
+	"example.org/bst/internal/bsterr"
+	"example.org/bst/internal/loader"
+	"example.org/bst/internal/project"
+	"example.org/bst/internal/variables"
+	"example.org/bst/internal/yamlnode"
+)
+
+// New resolves le's variables, environment, configuration, public data,
+// sandbox configuration and sources. Dependencies are wired by the caller.
+func (f *Factory) New(le *loader.LoadElement) (*Element, error) {
+	p := le.Loader.Project
+	junction := le.Kind == "junction"
+	ke, err := f.kindDefaults(le, junction)
+	if err != nil {
+		return nil, err
+	}
+	e := &Element{Name: le.Name, FullName: le.FullName, Kind: le.Kind, Project: p, Load: le, Plugin: ke.plugin, IsJunction: junction}
+	node := le.Node
+	if e.Description, err = node.StringDefault("description", ""); err != nil {
+		return nil, err
+	}
+	if err := f.resolveVars(e, ke, node, junction); err != nil {
+		return nil, err
+	}
+	if err := f.resolveEnv(e, ke, node, junction); err != nil {
+		return nil, err
+	}
+	if err := f.resolvePublic(e, ke, node); err != nil {
+		return nil, err
+	}
+	if err := f.resolveConfig(e, ke, node); err != nil {
+		return nil, err
+	}
+	if err := f.resolveSandbox(e, ke, node, junction); err != nil {
+		return nil, err
+	}
+	if err := f.resolveSources(e, node); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+func (f *Factory) resolveVars(e *Element, ke *kindEntry, node *yamlnode.Mapping, junction bool) error {
+	ev, err := node.MappingAt("variables")
+	if err != nil {
+		return err
+	}
+	var defs []variables.Def
+	if ev != nil {
+		if err := yamlnode.FinalAssertions(ev); err != nil {
+			return err
+		}
+		if defs, err = mappingDefs(ev); err != nil {
+			return err
+		}
+	}
+	defs = append(defs, variables.Def{Name: "element-name", Value: e.Name})
+	e.Vars = ke.vars.Extend(defs)
+	if err := e.Vars.CheckProtected(); err != nil {
+		return err
+	}
+	if !junction {
+		return e.Vars.Check()
+	}
+	return nil
+}
+
+func (f *Factory) resolveEnv(e *Element, ke *kindEntry, node *yamlnode.Mapping, junction bool) error {
+	env := yamlnode.NewMapping(node.P)
+	if !junction {
+		env = e.Project.Environment.CloneMapping()
+	}
+	for _, src := range []*yamlnode.Mapping{ke.defaults, node} {
+		m, err := src.MappingAt("environment")
+		if err != nil {
+			return err
+		}
+		if m != nil {
+			if err := yamlnode.Composite(env, m); err != nil {
+				return err
+			}
+		}
+	}
+	if err := yamlnode.FinalAssertions(env); err != nil {
+		return err
+	}
+	names := append([]string(nil), env.Keys...)
+	vals := map[string]string{}
+	for i, k := range env.Keys {
+		sc, ok := env.Vals[i].(*yamlnode.Scalar)
+		if !ok {
+			return bsterr.Load(bsterr.InvalidData, env.Vals[i].Pos(), "Value of '%s' is not of the expected type 'str'", k)
+		}
+		v, err := e.Vars.Expand(sc.Str(), sc.P)
+		if err != nil {
+			return err
+		}
+		vals[k] = v
+	}
+	_ = names
+	for _, k := range sortedEnvNames(vals) {
+		e.Env = append(e.Env, KV{Name: k, Value: vals[k]})
+	}
+	seen := map[string]bool{}
+	var lists [][]string
+	if !junction {
+		lists = append(lists, e.Project.EnvNocache)
+	}
+	for _, src := range []*yamlnode.Mapping{ke.defaults, node} {
+		l, err := src.StringList("environment-nocache")
+		if err != nil {
+			return err
+		}
+		lists = append(lists, l)
+	}
+	for _, l := range lists {
+		for _, n := range l {
+			if !seen[n] {
+				seen[n] = true
+				e.EnvNocache = append(e.EnvNocache, n)
+			}
+		}
+	}
+	return nil
+}
+
+func (f *Factory) resolvePublic(e *Element, ke *kindEntry, node *yamlnode.Mapping) error {
+	basePub, err := ke.defaults.MappingAt("public")
+	if err != nil {
+		return err
+	}
+	var baseSplits *yamlnode.Mapping
+	if basePub != nil {
+		bb, err := basePub.MappingAt("bst")
+		if err != nil {
+			return err
+		}
+		if bb != nil {
+			if baseSplits, err = bb.MappingAt("split-rules"); err != nil {
+				return err
+			}
+		}
+	}
+	if baseSplits == nil {
+		baseSplits = yamlnode.NewMapping(node.P)
+	} else {
+		baseSplits = baseSplits.CloneMapping()
+	}
+	pub := yamlnode.NewMapping(node.P)
+	if ep, err := node.MappingAt("public"); err != nil {
+		return err
+	} else if ep != nil {
+		pub = ep.CloneMapping()
+	}
+	bst, err := pub.MappingAt("bst")
+	if err != nil {
+		return err
+	}
+	if bst == nil {
+		bst = yamlnode.NewMapping(pub.P)
+	}
+	es, err := bst.MappingAt("split-rules")
+	if err != nil {
+		return err
+	}
+	if es != nil {
+		if err := yamlnode.Composite(baseSplits, es); err != nil {
+			return err
+		}
+	}
+	bst.Set("split-rules", baseSplits)
+	pub.Set("bst", bst)
+	if err := yamlnode.FinalAssertions(pub); err != nil {
+		return err
+	}
+	if e.IsJunction {
+		e.Public = pub
+		return nil
+	}
+	if e.Project.Gen == project.Gen2 {
+		if err := expandNode(pub, e.Vars); err != nil {
+			return err
+		}
+		e.Public = pub
+		return nil
+	}
+	for i, domain := range baseSplits.Keys {
+		seq, ok := baseSplits.Vals[i].(*yamlnode.Sequence)
+		if !ok {
+			return bsterr.Load(bsterr.InvalidData, baseSplits.Vals[i].Pos(), "Value of '%s' is not of the expected type 'list'", domain)
+		}
+		for j, it := range seq.Items {
+			sc, ok := it.(*yamlnode.Scalar)
+			if !ok {
+				return bsterr.Load(bsterr.InvalidData, it.Pos(), "Value of '%s[%d]' is not of the expected type 'str'", domain, j)
+			}
+			v, err := e.Vars.Expand(sc.Str(), sc.P)
+			if err != nil {
+				return err
+			}
+			seq.Items[j] = &yamlnode.Scalar{Value: v, P: sc.P}
+		}
+	}
+	e.Public = pub
+	return nil
+}
+
+// expandNode substitutes variables in every string of n, stripping them.
+func expandNode(n yamlnode.Node, vars *variables.Table) error {
+	switch t := n.(type) {
+	case *yamlnode.Mapping:
+		for i, v := range t.Vals {
+			if sc, ok := v.(*yamlnode.Scalar); ok {
+				if sc.Null {
+					continue
+				}
+				s, err := vars.Expand(sc.Str(), sc.P)
+				if err != nil {
+					return err
+				}
+				t.Vals[i] = &yamlnode.Scalar{Value: s, P: sc.P}
+				continue
+			}
+			if err := expandNode(v, vars); err != nil {
+				return err
+			}
+		}
+	case *yamlnode.Sequence:
+		for i, v := range t.Items {
+			if sc, ok := v.(*yamlnode.Scalar); ok {
+				if sc.Null {
+					continue
+				}
+				s, err := vars.Expand(sc.Str(), sc.P)
+				if err != nil {
+					return err
+				}
+				t.Items[i] = &yamlnode.Scalar{Value: s, P: sc.P}
+				continue
+			}
+			if err := expandNode(v, vars); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (f *Factory) resolveConfig(e *Element, ke *kindEntry, node *yamlnode.Mapping) error {
+	cfg := yamlnode.NewMapping(node.P)
+	if dc, err := ke.defaults.MappingAt("config"); err != nil {
+		return err
+	} else if dc != nil {
+		cfg = dc.CloneMapping()
+	}
+	if ec, err := node.MappingAt("config"); err != nil {
+		return err
+	} else if ec != nil {
+		if err := yamlnode.Composite(cfg, ec); err != nil {
+			return err
+		}
+	}
+	if err := yamlnode.FinalAssertions(cfg); err != nil {
+		return err
+	}
+	if keys := e.Plugin.ConfigKeys; keys != nil {
+		if err := cfg.ValidateKeys(keys...); err != nil {
+			return err
+		}
+	}
+	if e.Project.Gen == project.Gen2 && !e.IsJunction {
+		if err := expandNode(cfg, e.Vars); err != nil {
+			return err
+		}
+	}
+	e.Config = cfg
+	return nil
+}
+
+func (f *Factory) resolveSandbox(e *Element, ke *kindEntry, node *yamlnode.Mapping, junction bool) error {
+	sb := yamlnode.NewMapping(node.P)
+	if !junction {
+		sb = e.Project.Sandbox.CloneMapping()
+	} else if e.Project.Gen == project.Gen1 {
+		sb.Set("build-uid", &yamlnode.Scalar{Value: "0"})
+		sb.Set("build-gid", &yamlnode.Scalar{Value: "0"})
+	}
+	for _, src := range []*yamlnode.Mapping{ke.defaults, node} {
+		m, err := src.MappingAt("sandbox")
+		if err != nil {
+			return err
+		}
+		if m != nil {
+			if err := yamlnode.Composite(sb, m); err != nil {
+				return err
+			}
+		}
+	}
+	if err := yamlnode.FinalAssertions(sb); err != nil {
+		return err
+	}
+	valid := []string{"build-uid", "build-gid", "build-os", "build-arch"}
+	if e.Project.Gen == project.Gen2 {
+		valid = append(valid, "remote-apis-socket")
+	}
+	if err := sb.ValidateKeys(valid...); err != nil {
+		return err
+	}
+	get := func(key, def string) (string, bool, error) {
+		v, ok, err := sb.String(key)
+		if err != nil || !ok {
+			return def, false, err
+		}
+		if junction {
+			return v, true, nil
+		}
+		s, err := e.Vars.Expand(v, *sb.Get(key).Pos())
+		return s, true, err
+	}
+	c := SandboxConfig{}
+	var err error
+	var s string
+	if s, c.HasUID, err = get("build-uid", "0"); err != nil {
+		return err
+	}
+	if c.BuildUID, err = atoiField(s, "build-uid", sb.Get("build-uid").Pos()); err != nil && c.HasUID {
+		return err
+	}
+	if s, c.HasGID, err = get("build-gid", "0"); err != nil {
+		return err
+	}
+	if c.BuildGID, err = atoiField(s, "build-gid", sb.Get("build-gid").Pos()); err != nil && c.HasGID {
+		return err
+	}
+	if c.BuildOS, _, err = get("build-os", f.Host.OS); err != nil {
+		return err
+	}
+	if c.BuildArch, _, err = get("build-arch", f.Host.Arch); err != nil {
+		return err
+	}
+	e.Sandbox = c
+	return nil
+}
+
+func (f *Factory) resolveSources(e *Element, node *yamlnode.Mapping) error {
+	seq, err := node.SequenceAt("sources")
+	if err != nil || seq == nil {
+		return err
+	}
+	p := e.Project
+	overrides := p.Second.SourceOverrides
+	if e.IsJunction {
+		overrides = p.First.SourceOverrides
+	}
+	for i, it := range seq.Items {
+		m, ok := it.(*yamlnode.Mapping)
+		if !ok {
+			return bsterr.Load(bsterr.InvalidData, it.Pos(), "Value of 'sources[%d]' is not of the expected type 'dict'", i)
+		}
+		kind, ok, err := m.String("kind")
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return bsterr.Load(bsterr.InvalidData, &m.P, "Dictionary did not contain expected key 'kind'")
+		}
+		sp, known := f.Registry.Source(int(p.Gen), kind)
+		if !known {
+			return bsterr.Plugin(bsterr.UnsupportedPlugin, m.Get("kind").Pos(),
+				"No Source plugin registered for kind '%s' (element %s): bst does not implement this kind", kind, e.FullName)
+		}
+		if sp.Origin != "core" && !declared(p, kind, false) {
+			return bsterr.Plugin(bsterr.UnsupportedPlugin, m.Get("kind").Pos(),
+				"No Source plugin registered for kind '%s': the project does not declare it in its plugins", kind)
+		}
+		dir, _, err := m.String("directory")
+		if err != nil {
+			return err
+		}
+		src := m.CloneMapping()
+		src.Delete("kind")
+		src.Delete("directory")
+		cfg := yamlnode.NewMapping(m.P)
+		if ov, err := overrides.MappingAt(kind); err != nil {
+			return err
+		} else if ov != nil {
+			if oc, err := ov.MappingAt("config"); err != nil {
+				return err
+			} else if oc != nil {
+				cfg = oc.CloneMapping()
+			}
+		}
+		if err := yamlnode.Composite(cfg, src); err != nil {
+			return err
+		}
+		if err := yamlnode.FinalAssertions(cfg); err != nil {
+			return err
+		}
+		if keys := sp.ConfigKeys; keys != nil {
+			if err := m.ValidateKeys(keys...); err != nil {
+				return err
+			}
+		}
+		e.Sources = append(e.Sources, &Source{Kind: kind, Directory: dir, Config: cfg, Plugin: sp, Index: i})
+	}
+	return nil
+}

@@ -1,0 +1,112 @@
+package loader
+
+import (
+	"context"
+
+	"example.org/bst/internal/bsterr"
+	"example.org/bst/internal/project"
+)
+
+// getLoader returns the loader of the subproject behind junction element
+// name, creating it on first use. BuildStream 1 coalesces junctions: a
+// subproject's junction is replaced by the parent's junction of the same
+// name when the parent has one.
+func (l *Loader) getLoader(ctx context.Context, name string, level int) (*Loader, error) {
+	l.mu.Lock()
+	sub, ok := l.loaders[name]
+	l.mu.Unlock()
+	if ok {
+		if sub == nil {
+			return nil, bsterr.Load(bsterr.ConflictingJunction, nil,
+				"Conflicting junction %s in subprojects, define junction in %s", name, l.Project.Name)
+		}
+		return sub, nil
+	}
+	if l.parent != nil && l.Project.Gen == project.Gen1 {
+		sub, err := l.parent.getLoader(ctx, name, level+1)
+		if err != nil {
+			return nil, err
+		}
+		if sub != nil {
+			l.setLoader(name, sub)
+			return sub, nil
+		}
+	}
+	e, err := l.loadFile(ctx, name, nil)
+	if err != nil {
+		if bsterr.ReasonOf(err) != bsterr.MissingFile || level == 0 {
+			return nil, err
+		}
+		l.setLoader(name, nil)
+		return nil, nil
+	}
+	if e.Kind != "junction" {
+		return nil, bsterr.Load(bsterr.InvalidData, nil, "%s: Expected junction but element kind is %s", name, e.Kind)
+	}
+	if l.session.Opener == nil {
+		return nil, bsterr.Load(bsterr.InvalidJunction, &e.Prov, "Junctions cannot be opened here: %s", name)
+	}
+	info, dir, err := l.session.Opener.OpenJunction(ctx, l.Project, e)
+	if err != nil {
+		return nil, err
+	}
+	opts := l.session.ProjectOpts
+	opts.CLIOptions = nil
+	opts.Junction = info
+	p, err := project.Load(dir, opts)
+	if err != nil {
+		if bsterr.ReasonOf(err) == bsterr.MissingProjectConf {
+			return nil, bsterr.Load(bsterr.InvalidJunction, nil,
+				"Could not find the project.conf file for %s. Expecting a project at path '%s'", name, dir).Wrap(err)
+		}
+		return nil, err
+	}
+	jpath := name
+	if l.junctionPath != "" {
+		jpath = l.junctionPath + ":" + name
+	}
+	sub = newLoader(p, l.session, l, jpath)
+	l.setLoader(name, sub)
+	return sub, nil
+}
+
+func (l *Loader) setLoader(name string, sub *Loader) {
+	l.mu.Lock()
+	l.loaders[name] = sub
+	l.mu.Unlock()
+}
+
+// resolveLink follows 2.x link elements to their targets.
+func resolveLink(ctx context.Context, e *LoadElement, prov *bsterr.Provenance) (*LoadElement, error) {
+	seen := map[*LoadElement]bool{}
+	for e.Kind == "link" && e.Loader.Project.Gen == project.Gen2 {
+		if seen[e] {
+			return nil, bsterr.Load(bsterr.CircularReference, &e.Prov, "Circular reference detected through link element '%s'", e.FullName)
+		}
+		seen[e] = true
+		if len(e.Deps) > 0 {
+			return nil, bsterr.Load(bsterr.LinkForbiddenDependencies, &e.Prov, "Link element '%s' specifies dependencies", e.FullName)
+		}
+		cfg, err := e.Node.MappingAt("config")
+		if err != nil {
+			return nil, err
+		}
+		if cfg == nil {
+			return nil, bsterr.Load(bsterr.InvalidData, &e.Node.P, "Dictionary did not contain expected key 'config'")
+		}
+		target, err := cfg.RequiredString("target")
+		if err != nil {
+			return nil, err
+		}
+		ld, name, err := e.Loader.resolveName(ctx, target)
+		if err != nil {
+			return nil, err
+		}
+		next, err := ld.loadFile(ctx, name, cfg.Get("target").Pos())
+		if err != nil {
+			return nil, err
+		}
+		e = next
+	}
+	return e, nil
+}

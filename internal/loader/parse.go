@@ -1,0 +1,246 @@
+package loader
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"example.org/bst/internal/bsterr"
+	"example.org/bst/internal/project"
+	"example.org/bst/internal/yamlnode"
+)
+
+// entry returns the parse slot for name and whether the caller created it
+// (and so must fill it).
+func (l *Loader) entry(name string) (*parseResult, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if r := l.parsed[name]; r != nil {
+		return r, false
+	}
+	r := &parseResult{done: make(chan struct{})}
+	l.parsed[name] = r
+	return r, true
+}
+
+// result parses name unless someone already did (or is doing it).
+func (l *Loader) result(name string) *parseResult {
+	r, mine := l.entry(name)
+	if mine {
+		r.elem, r.err = l.parseFile(name)
+		close(r.done)
+	}
+	<-r.done
+	return r
+}
+
+// prefetch parses names and their local dependency closure in parallel.
+// Errors are kept in the results and reported by loadFile in BuildStream's
+// depth-first order, so the outcome does not depend on scheduling.
+func (l *Loader) prefetch(ctx context.Context, names []string) {
+	jobs := make(chan *prefetchJob)
+	results := make(chan *prefetchJob)
+	var wg sync.WaitGroup
+	for i := 0; i < l.session.Workers; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				j.r.elem, j.r.err = l.parseFile(j.name)
+				close(j.r.done)
+				results <- j
+			}
+		}()
+	}
+	var queue []*prefetchJob
+	add := func(name string) {
+		if r, mine := l.entry(name); mine {
+			queue = append(queue, &prefetchJob{name: name, r: r})
+		}
+	}
+	for _, n := range names {
+		add(n)
+	}
+	inflight := 0
+	for len(queue) > 0 || inflight > 0 {
+		var send chan *prefetchJob
+		var next *prefetchJob
+		if len(queue) > 0 && ctx.Err() == nil {
+			send, next = jobs, queue[0]
+		} else if len(queue) > 0 {
+			// Cancelled: fill the remaining slots with the error.
+			for _, j := range queue {
+				j.r.err = ctx.Err()
+				close(j.r.done)
+			}
+			queue = nil
+			continue
+		}
+		select {
+		case send <- next:
+			queue = queue[1:]
+			inflight++
+		case j := <-results:
+			inflight--
+			if j.r.elem != nil {
+				for _, d := range j.r.elem.Deps {
+					if d.Junction == "" {
+						add(d.Name)
+					}
+				}
+			}
+		}
+	}
+	close(jobs)
+	wg.Wait()
+}
+
+type prefetchJob struct {
+	name string
+	r    *parseResult
+}
+
+// parseFile reads one element file and processes its directives.
+func (l *Loader) parseFile(name string) (*LoadElement, error) {
+	p := l.Project
+	full := filepath.Join(p.ElementPath, name)
+	node, err := yamlnode.LoadFile(full, name)
+	if err != nil {
+		return nil, err
+	}
+	kind, ok, err := node.String("kind")
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, bsterr.Load(bsterr.InvalidData, &node.P, "Dictionary did not contain expected key 'kind'")
+	}
+	if kind == "junction" || (kind == "link" && p.Gen == project.Gen2) {
+		if err := p.First.Options.Process(node); err != nil {
+			return nil, err
+		}
+	} else if err := l.session.Includes.Process(node, p, false, true); err != nil {
+		return nil, err
+	}
+	valid := gen1ElementKeys
+	if err := node.ValidateKeys(valid...); err != nil {
+		return nil, err
+	}
+	deps, err := parseDeps(node, p.Gen)
+	if err != nil {
+		return nil, err
+	}
+	fullName := name
+	if l.junctionPath != "" {
+		fullName = l.junctionPath + ":" + name
+	}
+	l.session.mu.Lock()
+	idx := l.session.count
+	l.session.count++
+	l.session.mu.Unlock()
+	return &LoadElement{Name: name, FullName: fullName, Kind: kind, Node: node, Deps: deps, Loader: l,
+		Prov: bsterr.Provenance{File: name}, index: idx}, nil
+}
+
+// loadFile returns the element name, loading its dependencies depth-first
+// as BuildStream's Loader._load_file does, reporting the first error in that
+// order. prov is where the reference came from (nil for targets).
+func (l *Loader) loadFile(ctx context.Context, name string, prov *bsterr.Provenance) (*LoadElement, error) {
+	l.mu.Lock()
+	if e := l.elements[name]; e != nil {
+		l.mu.Unlock()
+		return e, nil
+	}
+	l.mu.Unlock()
+	if err := l.checkName(name, prov); err != nil {
+		return nil, err
+	}
+	r := l.result(name)
+	if r.err != nil {
+		return nil, l.fileError(name, prov, r.err)
+	}
+	e := r.elem
+	l.mu.Lock()
+	if prev := l.elements[name]; prev != nil {
+		l.mu.Unlock()
+		return prev, nil
+	}
+	l.elements[name] = e
+	l.mu.Unlock()
+	for _, d := range e.Deps {
+		ld := l
+		if d.Junction != "" {
+			sub, err := l.loaderForPath(ctx, d.Junction, &d.Prov)
+			if err != nil {
+				return nil, err
+			}
+			ld = sub
+			ld.mu.Lock()
+			_, seen := ld.parsed[d.Name]
+			ld.mu.Unlock()
+			if !seen {
+				// Let the subproject parse this dependency's closure in parallel.
+				ld.prefetch(ctx, []string{d.Name})
+			}
+		}
+		de, err := ld.loadFile(ctx, d.Name, &d.Prov)
+		if err != nil {
+			return nil, err
+		}
+		if de.Kind == "junction" {
+			return nil, bsterr.Load(bsterr.InvalidData, &d.Prov, "Cannot depend on junction")
+		}
+		de, err = resolveLink(ctx, de, &d.Prov)
+		if err != nil {
+			return nil, err
+		}
+		d.Element = de
+	}
+	return e, nil
+}
+
+// checkName applies the 2.x element name rules.
+func (l *Loader) checkName(name string, prov *bsterr.Provenance) error {
+	if l.Project.Gen != project.Gen2 {
+		return nil
+	}
+	if !strings.HasSuffix(name, ".bst") {
+		return bsterr.Load(bsterr.BadElementSuffix, prov, "Element '%s' does not have the '.bst' suffix", name)
+	}
+	for _, c := range name {
+		if c < 0x20 || c > 0x7e || strings.ContainsRune(`<>:"\|?*`, c) {
+			return bsterr.Load(bsterr.BadCharactersInName, prov, "Element '%s' has invalid characters in its name", name)
+		}
+	}
+	return nil
+}
+
+func (l *Loader) fileError(name string, prov *bsterr.Provenance, err error) error {
+	switch bsterr.ReasonOf(err) {
+	case bsterr.MissingFile:
+		var msg string
+		if j := l.junctionPath; j != "" {
+			msg = "Could not find element '" + name + "' in project referred to by junction element '" + j + "'"
+		} else {
+			msg = "Could not find element '" + name + "' in elements directory '" + l.Project.ElementPath + "'"
+		}
+		e := bsterr.Load(bsterr.MissingFile, prov, "%s", msg).Wrap(err)
+		rel, rerr := filepath.Rel(l.Project.Dir, l.Project.ElementPath)
+		if rerr == nil && rel != "." && strings.HasPrefix(name, rel+"/") {
+			alt := strings.TrimPrefix(name, rel+"/")
+			if _, serr := os.Stat(filepath.Join(l.Project.ElementPath, alt)); serr == nil {
+				e.Detail = "Did you mean '" + alt + "'?"
+			}
+		}
+		return e
+	case bsterr.LoadingDirectory:
+		e := bsterr.Load(bsterr.LoadingDirectory, prov, "%s is a directory. bst command expects a .bst file.", name).Wrap(err)
+		if _, serr := os.Stat(filepath.Join(l.Project.ElementPath, name+".bst")); serr == nil {
+			e.Detail = "Did you mean '" + name + ".bst'?"
+		}
+		return e
+	}
+	return err
+}

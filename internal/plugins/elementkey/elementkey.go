@@ -1,0 +1,284 @@
+package elementkey
+
+import (
+	"sort"
+	"strings"
+
+	"example.org/bst/internal/bsterr"
+	"example.org/bst/internal/plugin"
+	"example.org/bst/internal/yamlnode"
+)
+
+// Input is what an element key needs.
+type Input struct {
+	Gen    int
+	Kind   string
+	Plugin *plugin.ElementKind
+	Config *yamlnode.Mapping // Gen1: as composited; Gen2: variables expanded
+	// Subst substitutes variables in s (located at prov).
+	Subst func(s string, prov bsterr.Provenance) (string, error)
+	// Var returns a variable's value ("" if undefined).
+	Var func(name string) string
+	// Layout is the 2.x dependency layout: location -> dependency names,
+	// for BuildElement and ScriptElement kinds.
+	Layout map[string][]string
+}
+
+// Key returns the unique key of an element.
+func Key(in Input) (any, error) {
+	if in.Plugin.BuildElement {
+		return buildElementKey(in)
+	}
+	switch in.Kind {
+	case "stack", "junction", "link":
+		return 1, nil
+	case "import":
+		src, err := in.substKey("source", "/")
+		if err != nil {
+			return nil, err
+		}
+		tgt, err := in.substKey("target", "/")
+		if err != nil {
+			return nil, err
+		}
+		return map[string]any{"source": src, "target": tgt}, nil
+	case "compose":
+		return composeKey(in)
+	case "filter":
+		inc, err := sortedRaw(in.Config, "include")
+		if err != nil {
+			return nil, err
+		}
+		exc, err := sortedRaw(in.Config, "exclude")
+		if err != nil {
+			return nil, err
+		}
+		orphans, err := in.Config.Bool("include-orphans", false)
+		if err != nil {
+			return nil, err
+		}
+		return map[string]any{"include": inc, "exclude": exc, "orphans": orphans}, nil
+	case "script":
+		return scriptKey(in)
+	}
+	return externalKey(in)
+}
+
+func (in Input) substKey(key, def string) (string, error) {
+	v, ok, err := in.Config.String(key)
+	if err != nil {
+		return "", err
+	}
+	if !ok {
+		return def, nil
+	}
+	if in.Gen == 2 {
+		return v, nil
+	}
+	return in.Subst(v, *in.Config.Get(key).Pos())
+}
+
+// rawList returns the list at key without substitution (1.x keeps raw,
+// unstripped items).
+func rawList(c *yamlnode.Mapping, key string, strip bool) ([]string, error) {
+	seq, err := c.SequenceAt(key)
+	if err != nil || seq == nil {
+		return []string{}, err
+	}
+	out := make([]string, 0, len(seq.Items))
+	for i, it := range seq.Items {
+		sc, ok := it.(*yamlnode.Scalar)
+		if !ok {
+			return nil, bsterr.Load(bsterr.InvalidData, it.Pos(), "Value of '%s[%d]' is not of the expected type 'str'", key, i)
+		}
+		if strip {
+			out = append(out, sc.Str())
+		} else {
+			out = append(out, sc.Value)
+		}
+	}
+	return out, nil
+}
+
+func sortedRaw(c *yamlnode.Mapping, key string) ([]string, error) {
+	l, err := rawList(c, key, false)
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(l)
+	return l, nil
+}
+
+func sortedSet(l []string) []string {
+	seen := map[string]bool{}
+	out := []string{}
+	for _, s := range l {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// substList substitutes each item of the list at key; 1.x keeps items
+// unstripped (node_subst_list), 2.x items are already expanded.
+func (in Input) substList(key string, strip bool) ([]string, error) {
+	seq, err := in.Config.SequenceAt(key)
+	if err != nil || seq == nil {
+		return []string{}, err
+	}
+	out := make([]string, 0, len(seq.Items))
+	for i, it := range seq.Items {
+		sc, ok := it.(*yamlnode.Scalar)
+		if !ok {
+			return nil, bsterr.Load(bsterr.InvalidData, it.Pos(), "Value of '%s[%d]' is not of the expected type 'str'", key, i)
+		}
+		v := sc.Value
+		if strip || in.Gen == 2 {
+			v = sc.Str()
+		}
+		if in.Gen == 1 {
+			if v, err = in.Subst(v, sc.P); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+func buildElementKey(in Input) (any, error) {
+	key := map[string]any{}
+	steps := []string{"configure-commands", "build-commands", "install-commands", "strip-commands"}
+	for _, s := range steps {
+		l, err := in.substList(s, true)
+		if err != nil {
+			return nil, err
+		}
+		key[s] = l
+	}
+	if in.Gen == 1 {
+		key["bootstrap-commands"] = []string{}
+		key["test-commands"] = []string{}
+	} else {
+		if sub := in.Var("command-subdir"); sub != "" {
+			key["command-subdir"] = sub
+		}
+		if layout := nonRootLayout(in.Layout); layout != nil {
+			key["layout"] = layout
+		}
+	}
+	if in.Var("notparallel") != "" {
+		key["notparallel"] = true
+	}
+	return key, nil
+}
+
+func nonRootLayout(l map[string][]string) map[string]any {
+	any1 := false
+	for loc := range l {
+		if loc != "/" {
+			any1 = true
+		}
+	}
+	if !any1 {
+		return nil
+	}
+	out := map[string]any{}
+	for loc, names := range l {
+		out[loc] = names
+	}
+	return out
+}
+
+func composeKey(in Input) (any, error) {
+	integrate, err := in.Config.Bool("integrate", true)
+	if err != nil {
+		return nil, err
+	}
+	orphans, err := in.Config.Bool("include-orphans", true)
+	if err != nil {
+		return nil, err
+	}
+	inc, err := sortedRaw(in.Config, "include")
+	if err != nil {
+		return nil, err
+	}
+	exc, err := sortedRaw(in.Config, "exclude")
+	if err != nil {
+		return nil, err
+	}
+	key := map[string]any{"integrate": integrate, "include": inc, "orphans": orphans}
+	if len(exc) > 0 {
+		key["exclude"] = exc
+	}
+	return key, nil
+}
+
+func scriptKey(in Input) (any, error) {
+	if err := in.Config.ValidateKeys("commands", "root-read-only", "layout", "create-dev-shm"); err != nil && in.Gen == 1 {
+		return nil, err
+	}
+	cmds, err := in.substList("commands", false)
+	if err != nil {
+		return nil, err
+	}
+	ro, err := in.Config.Bool("root-read-only", false)
+	if err != nil {
+		return nil, err
+	}
+	var layout any
+	if in.Gen == 1 {
+		l := []any{}
+		seq, err := in.Config.SequenceAt("layout")
+		if err != nil {
+			return nil, err
+		}
+		if seq != nil {
+			for _, it := range seq.Items {
+				m, ok := it.(*yamlnode.Mapping)
+				if !ok {
+					return nil, bsterr.Load(bsterr.InvalidData, it.Pos(), "Value of 'layout' is not of the expected type 'dict'")
+				}
+				dst, err := (Input{Gen: 1, Config: m, Subst: in.Subst}).substKey("destination", "")
+				if err != nil {
+					return nil, err
+				}
+				var elm any
+				if m.Has("element") {
+					s, err := (Input{Gen: 1, Config: m, Subst: in.Subst}).substKey("element", "")
+					if err != nil {
+						return nil, err
+					}
+					elm = s
+				}
+				l = append(l, map[string]any{"element": elm, "destination": dst})
+			}
+		}
+		layout = l
+	} else {
+		m := map[string]any{}
+		for loc, names := range in.Layout {
+			m[loc] = names
+		}
+		layout = m
+	}
+	return map[string]any{
+		"commands":       map[string]any{"commands": cmds},
+		"cwd":            orSlash(in.Var("cwd")),
+		"install-root":   orSlash(in.Var("install-root")),
+		"layout":         layout,
+		"root-read-only": ro,
+	}, nil
+}
+
+func orSlash(s string) string {
+	if s == "" {
+		return "/"
+	}
+	return s
+}
+
+var _ = strings.TrimSpace

@@ -1,0 +1,350 @@
+package sourcekey
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"example.org/bst/internal/bsterr"
+	"example.org/bst/internal/cas"
+	"example.org/bst/internal/digest"
+	"example.org/bst/internal/yamlnode"
+)
+
+// Input is what a source key needs.
+type Input struct {
+	Gen        int               // 1 or 2
+	Kind       string            // source kind
+	Config     *yamlnode.Mapping // composited source configuration (without kind, directory)
+	ProjectDir string            // directory of the element's project
+}
+
+// ErrNoRef is returned (wrapped in a bsterr) when a source has no ref and so
+// no key.
+var errNoRef = bsterr.Source(bsterr.Reason("NO_REFERENCE"), nil, "source has no reference")
+
+// IsNoRef reports whether err means the source has no reference.
+func IsNoRef(err error) bool { return bsterr.ReasonOf(err) == "NO_REFERENCE" }
+
+// Key returns the unique key of a source.
+func Key(ctx context.Context, in Input) (any, error) {
+	c := in.Config
+	str := func(key, def string) (string, error) { return c.StringDefault(key, def) }
+	switch in.Kind {
+	case "local":
+		return localKey(ctx, in)
+	case "patch":
+		path, err := c.RequiredString("path")
+		if err != nil {
+			return nil, err
+		}
+		sum, err := sha256File(filepath.Join(in.ProjectDir, path), c.Get("path").Pos())
+		if err != nil {
+			return nil, err
+		}
+		strip, err := c.Int("strip-level", 1)
+		if err != nil {
+			return nil, err
+		}
+		return []any{path, sum, strip}, nil
+	case "tar", "zip", "deb":
+		url, ref, err := urlRef(c)
+		if err != nil {
+			return nil, err
+		}
+		def := "*"
+		if in.Kind == "deb" && in.Gen == 1 {
+			def = ""
+		}
+		base, ok, err := c.String("base-dir")
+		if err != nil {
+			return nil, err
+		}
+		var bd any = base
+		if !ok {
+			if def == "" {
+				bd = nil
+			} else {
+				bd = def
+			}
+		}
+		if in.Gen == 1 && bd == "" {
+			bd = nil
+		}
+		if in.Gen == 2 {
+			return append(downloadable2(url, ref, c), bd), nil
+		}
+		return []any{url, ref, bd}, nil
+	case "remote":
+		url, ref, err := urlRef(c)
+		if err != nil {
+			return nil, err
+		}
+		fn, ok, err := c.String("filename")
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			fn = url[strings.LastIndexByte(url, '/')+1:]
+		}
+		if in.Gen == 2 {
+			exe, err := c.Bool("executable", false)
+			if err != nil {
+				return nil, err
+			}
+			return append(downloadable2(url, ref, c), fn, exe), nil
+		}
+		return []any{url, ref, fn}, nil
+	case "crate":
+		return urlRefPair(c)
+	case "ostree":
+		return urlRefPair(c)
+	case "bzr":
+		url, err := c.RequiredString("url")
+		if err != nil {
+			return nil, err
+		}
+		track, _ := str("track", "")
+		ref, ok, err := c.String("ref")
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, errNoRef
+		}
+		return []any{url, track, ref}, nil
+	case "git", "git_tag", "git_module", "git_repo":
+		return gitKey(in)
+	case "pip":
+		url, err := str("url", "https://pypi.org/simple/")
+		if err != nil {
+			return nil, err
+		}
+		ref, ok, err := c.String("ref")
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, errNoRef
+		}
+		return []any{url, ref}, nil
+	case "cargo":
+		return cargoKey(in)
+	case "cpan":
+		url, ok, err := c.String("url")
+		if err != nil {
+			return nil, err
+		}
+		sum, ok2, err := c.String("sha256sum")
+		if err != nil {
+			return nil, err
+		}
+		if !ok || !ok2 {
+			return nil, errNoRef
+		}
+		return []any{url, sum}, nil
+	case "docker":
+		return dockerKey(in)
+	case "patch_queue":
+		return patchQueueKey(in)
+	case "pypi":
+		ref, err := c.MappingAt("ref")
+		if err != nil {
+			return nil, err
+		}
+		if ref == nil {
+			return nil, errNoRef
+		}
+		suffix, _ := ref.StringDefault("suffix", "")
+		sum, _ := ref.StringDefault("sha256sum", "")
+		return []any{suffix, sum}, nil
+	case "ostree_mirror":
+		return ostreeMirrorKey(in)
+	}
+	return nil, bsterr.Source(bsterr.NotImplemented, c.Pos(), "bst cannot compute the key of '%s' sources yet", in.Kind)
+}
+
+func urlRef(c *yamlnode.Mapping) (string, string, error) {
+	url, err := c.RequiredString("url")
+	if err != nil {
+		return "", "", err
+	}
+	ref, ok, err := c.String("ref")
+	if err != nil {
+		return "", "", err
+	}
+	if !ok {
+		return "", "", errNoRef
+	}
+	return url, ref, nil
+}
+
+func urlRefPair(c *yamlnode.Mapping) (any, error) {
+	url, ref, err := urlRef(c)
+	if err != nil {
+		return nil, err
+	}
+	return []any{url, ref}, nil
+}
+
+// downloadable2 is the 2.x DownloadableFileSource key prefix.
+func downloadable2(url, ref string, c *yamlnode.Mapping) []any {
+	k := []any{url, ref}
+	if v, ok, _ := c.String("version"); ok {
+		k = append(k, v)
+	} else if v, ok, _ := c.String("version-guess-pattern"); ok {
+		k = append(k, v)
+	}
+	return k
+}
+
+func sha256File(path string, prov *bsterr.Provenance) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", bsterr.Source(bsterr.MissingFile, prov, "Could not read %s: %v", path, err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", bsterr.Source(bsterr.MissingFile, prov, "Could not read %s: %v", path, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+func localKey(ctx context.Context, in Input) (any, error) {
+	c := in.Config
+	path, err := c.RequiredString("path")
+	if err != nil {
+		return nil, err
+	}
+	full := filepath.Join(in.ProjectDir, path)
+	prov := c.Get("path").Pos()
+	if in.Gen == 2 {
+		capture := cas.DirectoryDigest
+		if st, err := os.Stat(full); err == nil && !st.IsDir() {
+			capture = func(ctx context.Context, p string, _ cas.TreeOptions) (digest.Digest, error) {
+				return cas.SingleFileDirectoryDigest(ctx, p)
+			}
+		}
+		d, err := capture(ctx, full, cas.TreeOptions{})
+		if err != nil {
+			return nil, bsterr.Source(bsterr.MissingFile, prov, "Specified path '%s' could not be read: %v", path, err)
+		}
+		return d.Hash(), nil
+	}
+	st, err := os.Stat(full)
+	if err != nil {
+		return nil, bsterr.Source(bsterr.MissingFile, prov, "Specified path '%s' does not exist", path)
+	}
+	if !st.IsDir() {
+		k, err := fileKey(full, prov)
+		if err != nil {
+			return nil, err
+		}
+		return []any{[]any{path, k}}, nil
+	}
+	var out []any
+	err = listRelativePaths(full, func(rel string) error {
+		k, err := fileKey(filepath.Join(full, rel), prov)
+		if err != nil {
+			return err
+		}
+		out = append(out, []any{rel, k})
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if out == nil {
+		out = []any{}
+	}
+	return out, nil
+}
+
+// fileKey is BuildStream 1's per-file key: "0" for a directory, the target
+// for a symlink, else the sha256 of the content.
+func fileKey(path string, prov *bsterr.Provenance) (string, error) {
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return "0", nil
+	}
+	if lst, err := os.Lstat(path); err == nil && lst.Mode()&os.ModeSymlink != 0 {
+		t, err := os.Readlink(path)
+		if err != nil {
+			return "", bsterr.Source(bsterr.MissingFile, prov, "Could not read link %s: %v", path, err)
+		}
+		return t, nil
+	}
+	return sha256File(path, prov)
+}
+
+// listRelativePaths walks dir as BuildStream's utils.list_relative_paths:
+// os.walk order with sorted names; symlinks to directories are listed (not
+// followed); a directory without files is listed itself.
+func listRelativePaths(dir string, yield func(string) error) error {
+	var walk func(abs, rel string) error
+	walk = func(abs, rel string) error {
+		ents, err := os.ReadDir(abs)
+		if err != nil {
+			return bsterr.Source(bsterr.MissingFile, nil, "Could not list %s: %v", abs, err)
+		}
+		var dirs, files []string
+		for _, e := range ents {
+			full := filepath.Join(abs, e.Name())
+			isDir := e.IsDir()
+			if e.Type()&os.ModeSymlink != 0 {
+				if st, err := os.Stat(full); err == nil && st.IsDir() {
+					isDir = true
+				}
+			}
+			if isDir {
+				dirs = append(dirs, e.Name())
+			} else {
+				files = append(files, e.Name())
+			}
+		}
+		sort.Strings(dirs)
+		sort.Strings(files)
+		join := func(n string) string {
+			if rel == "" {
+				return n
+			}
+			return rel + "/" + n
+		}
+		for _, d := range dirs {
+			if lst, err := os.Lstat(filepath.Join(abs, d)); err == nil && lst.Mode()&os.ModeSymlink != 0 {
+				if err := yield(join(d)); err != nil {
+					return err
+				}
+			}
+		}
+		if len(files) == 0 {
+			r := rel
+			if r == "" {
+				r = "."
+			}
+			if err := yield(r); err != nil {
+				return err
+			}
+		}
+		for _, f := range files {
+			if err := yield(join(f)); err != nil {
+				return err
+			}
+		}
+		for _, d := range dirs {
+			if lst, err := os.Lstat(filepath.Join(abs, d)); err == nil && lst.Mode()&os.ModeSymlink != 0 {
+				continue
+			}
+			if err := walk(filepath.Join(abs, d), join(d)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return walk(dir, "")
+}

@@ -1,0 +1,237 @@
+package sourcekey
+
+import (
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"example.org/bst/internal/bsterr"
+	"example.org/bst/internal/yamlnode"
+)
+
+// gitKey covers git (both generations) and the git_tag, git_module and
+// git_repo variants.
+func gitKey(in Input) (any, error) {
+	c := in.Config
+	url, err := c.RequiredString("url")
+	if err != nil {
+		return nil, err
+	}
+	ref, ok, err := c.String("ref")
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, errNoRef
+	}
+	var refv any = ref
+	if in.Kind == "git_tag" && ref == "" {
+		refv = nil
+	}
+	if in.Gen == 2 && in.Kind == "git" {
+		if i := strings.LastIndex(ref, "-g"); i >= 0 {
+			refv = ref[i+2:]
+		}
+	}
+	key := []any{url, refv}
+	if in.Gen == 2 && in.Kind == "git" {
+		tags, err := c.SequenceAt("tags")
+		if err != nil {
+			return nil, err
+		}
+		if tags != nil && len(tags.Items) > 0 {
+			tm := map[string]any{}
+			for _, it := range tags.Items {
+				m, ok := it.(*yamlnode.Mapping)
+				if !ok {
+					continue
+				}
+				tag, _ := m.StringDefault("tag", "")
+				commit, _ := m.StringDefault("commit", "")
+				ann, _ := m.Bool("annotated", false)
+				tm[tag] = []any{commit, ann}
+			}
+			key = append(key, map[string]any{"tags": tm})
+		}
+	}
+	if in.Kind == "git" {
+		co, err := c.Bool("checkout-submodules", true)
+		if err != nil {
+			return nil, err
+		}
+		if !co {
+			key = append(key, map[string]any{"checkout_submodules": false})
+		}
+	}
+	if in.Kind == "git" || in.Kind == "git_tag" {
+		subs, err := c.MappingAt("submodules")
+		if err != nil {
+			return nil, err
+		}
+		if subs != nil && subs.Len() > 0 {
+			urls := map[string]any{}
+			overrides := map[string]any{}
+			for i, path := range subs.Keys {
+				m, ok := subs.Vals[i].(*yamlnode.Mapping)
+				if !ok {
+					return nil, bsterr.Load(bsterr.InvalidData, subs.Vals[i].Pos(), "Value of '%s' is not of the expected type 'dict'", path)
+				}
+				if u, ok, _ := m.String("url"); ok {
+					urls[path] = u
+				} else {
+					urls[path] = nil
+				}
+				if m.Has("checkout") {
+					b, err := m.Bool("checkout", true)
+					if err != nil {
+						return nil, err
+					}
+					overrides[path] = b
+				}
+			}
+			key = append(key, urls)
+			if len(overrides) > 0 {
+				key = append(key, map[string]any{"submodule_checkout_overrides": overrides})
+			}
+		}
+	}
+	if in.Kind == "git_tag" || in.Kind == "git_module" {
+		lfs, err := c.Bool("use-lfs", false)
+		if err != nil {
+			return nil, err
+		}
+		if lfs {
+			key = append(key, "use-lfs")
+		}
+	}
+	if in.Gen == 2 && in.Kind == "git" {
+		if v, ok, _ := c.String("version"); ok {
+			key = append(key, v)
+		} else if v, ok, _ := c.String("version-guess-pattern"); ok {
+			key = append(key, v)
+		}
+	}
+	return key, nil
+}
+
+func cargoKey(in Input) (any, error) {
+	c := in.Config
+	url, err := c.StringDefault("url", "https://static.crates.io/crates")
+	if err != nil {
+		return nil, err
+	}
+	lock, _ := c.StringDefault("cargo-lock", "Cargo.lock")
+	vendor, _ := c.StringDefault("vendor-dir", "crates")
+	var ref any
+	if seq, err := c.SequenceAt("ref"); err != nil {
+		return nil, err
+	} else if seq != nil {
+		var crates []any
+		for _, it := range seq.Items {
+			m, ok := it.(*yamlnode.Mapping)
+			if !ok {
+				return nil, bsterr.Load(bsterr.InvalidData, it.Pos(), "Value of 'ref' is not of the expected type 'dict'")
+			}
+			name, _ := m.StringDefault("name", "")
+			ver, _ := m.StringDefault("version", "")
+			sha, _ := m.StringDefault("sha", "")
+			crates = append(crates, map[string]any{"name": name, "version": ver, "sha": sha})
+		}
+		if crates == nil {
+			crates = []any{}
+		}
+		ref = crates
+	}
+	if in.Gen == 2 {
+		return []any{url, lock, vendor, ref}, nil
+	}
+	return []any{url, lock, vendor, ref}, nil
+}
+
+func dockerKey(in Input) (any, error) {
+	c := in.Config
+	var digest any
+	if ref, ok, err := c.String("ref"); err != nil {
+		return nil, err
+	} else if ok {
+		digest = "sha256:" + ref
+	}
+	if in.Gen == 2 {
+		if url, ok, _ := c.String("url"); ok {
+			return []any{url, digest}, nil
+		}
+	}
+	reg, _ := c.StringDefault("registry-url", "https://registry.hub.docker.com")
+	image, err := c.RequiredString("image")
+	if err != nil {
+		return nil, err
+	}
+	return []any{reg, image, digest}, nil
+}
+
+func patchQueueKey(in Input) (any, error) {
+	c := in.Config
+	path, err := c.RequiredString("path")
+	if err != nil {
+		return nil, err
+	}
+	dir := filepath.Join(in.ProjectDir, path)
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, bsterr.Source(bsterr.MissingFile, c.Get("path").Pos(), "Could not read patch directory %s: %v", path, err)
+	}
+	var names []string
+	for _, e := range ents {
+		if !e.IsDir() {
+			names = append(names, e.Name())
+		}
+	}
+	sort.Strings(names)
+	out := make([]any, 0, len(names))
+	for _, n := range names {
+		sum, err := sha256File(filepath.Join(dir, n), c.Get("path").Pos())
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, sum)
+	}
+	return out, nil
+}
+
+func ostreeMirrorKey(in Input) (any, error) {
+	c := in.Config
+	url, ok, err := c.String("url")
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		if p, ok, _ := c.String("path"); ok {
+			url = "file://" + filepath.Join(in.ProjectDir, p)
+		}
+	}
+	seq, err := c.SequenceAt("ref")
+	if err != nil {
+		return nil, err
+	}
+	if seq == nil {
+		return nil, errNoRef
+	}
+	type entry struct{ ref, checksum string }
+	var refs []entry
+	for _, it := range seq.Items {
+		m, ok := it.(*yamlnode.Mapping)
+		if !ok {
+			continue
+		}
+		r, _ := m.StringDefault("ref", "")
+		cs, _ := m.StringDefault("checksum", "")
+		refs = append(refs, entry{r, cs})
+	}
+	sort.SliceStable(refs, func(i, j int) bool { return refs[i].ref < refs[j].ref })
+	out := []any{url}
+	for _, r := range refs {
+		out = append(out, map[string]any{"ref": r.ref, "checksum": r.checksum})
+	}
+	return out, nil
+}

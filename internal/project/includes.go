@@ -1,0 +1,155 @@
+package project
+
+import (
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"example.org/bst/internal/bsterr"
+	"example.org/bst/internal/yamlnode"
+)
+
+// JunctionResolver gives the project behind a junction element, for includes
+// of the form "junction.bst:file.yml". The loader implements it.
+type JunctionResolver interface {
+	JunctionProject(from *Project, junction string) (*Project, error)
+}
+
+// Includes processes `(@)` directives, caching parsed include files. It is
+// safe for concurrent use and shared by every project of a session.
+type Includes struct {
+	mu     sync.Mutex
+	files  map[string]*includeEntry
+	Resolv JunctionResolver
+}
+
+type includeEntry struct {
+	once sync.Once
+	node *yamlnode.Mapping
+	err  error
+}
+
+// NewIncludes returns an include processor resolving junctions with r (may be nil).
+func NewIncludes(r JunctionResolver) *Includes {
+	return &Includes{files: map[string]*includeEntry{}, Resolv: r}
+}
+
+// Process resolves every `(@)` in node (recursively), compositing included
+// files under the including mapping (the includer wins). With onlyLocal,
+// includes from junctions are skipped (first pass). With processOptions, the
+// project's `(?)` and `(!)` directives are resolved first.
+func (inc *Includes) Process(node *yamlnode.Mapping, p *Project, onlyLocal, processOptions bool) error {
+	return inc.process(node, p, map[string]bool{}, onlyLocal, processOptions)
+}
+
+func (inc *Includes) process(node *yamlnode.Mapping, p *Project, included map[string]bool, onlyLocal, processOptions bool) error {
+	if processOptions {
+		if err := p.Second.Options.Process(node); err != nil {
+			return err
+		}
+	}
+	return inc.processNode(node, p, included, onlyLocal, processOptions)
+}
+
+func (inc *Includes) processNode(node *yamlnode.Mapping, p *Project, included map[string]bool, onlyLocal, processOptions bool) error {
+	if node.Has("(@)") {
+		var list []string
+		switch v := node.Get("(@)").(type) {
+		case *yamlnode.Scalar:
+			list = []string{v.Str()}
+		default:
+			l, err := node.StringList("(@)")
+			if err != nil {
+				return err
+			}
+			list = l
+		}
+		node.Delete("(@)")
+		for i := len(list) - 1; i >= 0; i-- {
+			include := list[i]
+			if onlyLocal && strings.Contains(include, ":") {
+				continue
+			}
+			inode, path, sub, err := inc.includeFile(include, p, node)
+			if err != nil {
+				return err
+			}
+			if included[path] {
+				return bsterr.Load(bsterr.RecursiveInclude, &node.P, "trying to recursively include %s", path)
+			}
+			inode = inode.CloneMapping()
+			included[path] = true
+			err = inc.process(inode, sub, included, onlyLocal, processOptions || sub != p)
+			delete(included, path)
+			if err != nil {
+				return err
+			}
+			if err := yamlnode.Composite(inode, node); err != nil {
+				return err
+			}
+			node.Keys, node.Vals = inode.Keys, inode.Vals
+		}
+	}
+	for _, v := range node.Vals {
+		if err := inc.processValue(v, p, included, onlyLocal, processOptions); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (inc *Includes) processValue(v yamlnode.Node, p *Project, included map[string]bool, onlyLocal, processOptions bool) error {
+	switch t := v.(type) {
+	case *yamlnode.Mapping:
+		return inc.processNode(t, p, included, onlyLocal, processOptions)
+	case *yamlnode.Sequence:
+		for _, it := range t.Items {
+			if err := inc.processValue(it, p, included, onlyLocal, processOptions); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (inc *Includes) includeFile(include string, p *Project, from *yamlnode.Mapping) (*yamlnode.Mapping, string, *Project, error) {
+	shortname := include
+	sub := p
+	file := include
+	if j, f, ok := strings.Cut(include, ":"); ok {
+		if inc.Resolv == nil {
+			return nil, "", nil, bsterr.Load(bsterr.InvalidData, &from.P, "Junction includes are not available here: %s", include)
+		}
+		jp, err := inc.Resolv.JunctionProject(p, j)
+		if err != nil {
+			return nil, "", nil, err
+		}
+		sub, file = jp, f
+	}
+	path := filepath.Join(sub.Dir, file)
+	node, err := inc.load(path, shortname)
+	if err != nil {
+		if bsterr.ReasonOf(err) == bsterr.MissingFile && p.Gen == Gen2 {
+			return nil, "", nil, bsterr.Load(bsterr.MissingFile, &from.P, "Include block references a file that could not be found: '%s'.", include)
+		}
+		return nil, "", nil, err
+	}
+	return node, path, sub, nil
+}
+
+func (inc *Includes) load(path, shortname string) (*yamlnode.Mapping, error) {
+	inc.mu.Lock()
+	e := inc.files[path]
+	if e == nil {
+		e = &includeEntry{}
+		inc.files[path] = e
+	}
+	inc.mu.Unlock()
+	e.once.Do(func() {
+		e.node, e.err = yamlnode.LoadFile(path, shortname)
+		if e.err != nil && bsterr.ReasonOf(e.err) == bsterr.MissingFile {
+			e.err = bsterr.Load(bsterr.MissingFile, nil, "Could not find file at %s", path)
+		}
+	})
+	return e.node, e.err
+}

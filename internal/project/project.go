@@ -1,0 +1,85 @@
+package project
+
+import (
+	"example.org/bst/internal/options"
+	"example.org/bst/internal/yamlnode"
+)
+
+// PassConfig is what differs between the first and second loading pass.
+type PassConfig struct {
+	Options          *options.Pool
+	Variables        *yamlnode.Mapping // base variables, with project-name, max-jobs and exported options
+	ElementOverrides *yamlnode.Mapping // project.conf `elements:`
+	SourceOverrides  *yamlnode.Mapping // project.conf `sources:`
+	Aliases          *yamlnode.Mapping
+	Mirrors          []Mirror
+	DefaultMirror    string
+}
+
+// Mirror is one entry of project.conf `mirrors:`.
+type Mirror struct {
+	Name    string
+	Aliases map[string][]string
+}
+
+// PluginOrigin records where a project declares a plugin kind comes from.
+type PluginOrigin struct {
+	Origin  string // core, local, pip, junction
+	Kind    string
+	Element bool // element (true) or source (false)
+	Version string
+}
+
+// Project is a loaded project.conf.
+type Project struct {
+	Dir         string // absolute project directory
+	ConfFile    string // path of project.conf as shown to users
+	Name        string
+	Gen         Generation
+	Format      int    // format-version (Gen1)
+	MinVersion  string // min-version (Gen2)
+	ElementPath string // absolute element directory
+	RefStorage  string // inline or project.refs
+
+	First  PassConfig
+	Second PassConfig
+
+	Environment    *yamlnode.Mapping
+	EnvNocache     []string
+	SplitRules     *yamlnode.Mapping
+	Sandbox        *yamlnode.Mapping
+	FatalWarnings  []string
+	Plugins        []PluginOrigin
+	Shell          *yamlnode.Mapping
+	Artifacts      yamlnode.Node
+	Junction       *JunctionInfo
+	TargetsDefault []string // Gen2 defaults.targets
+
+	includes *Includes
+	conf     *yamlnode.Mapping // project.conf as loaded, before includes
+	defaults *yamlnode.Mapping // builtin defaults
+	opts     LoadOptions
+	loaded   bool // second pass done
+}
+
+// JunctionInfo is set on projects loaded through a junction.
+type JunctionInfo struct {
+	Name    string   // the junction element's full name in the parent
+	Parent  *Project // the project holding the junction
+	Options *yamlnode.Mapping
+	// Expand substitutes the junction element's variables in option values.
+	Expand func(string) string
+}
+
+// FatalWarning reports whether warning is fatal in this project.
+func (p *Project) FatalWarning(w string) bool {
+	for _, f := range p.FatalWarnings {
+		if f == w {
+			return true
+		}
+	}
+	return false
+}
+
+// Options returns the option pool of the second pass.
+func (p *Project) Options() *options.Pool { return p.Second.Options }

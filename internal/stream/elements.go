@@ -1,0 +1,130 @@
+package stream
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"example.org/bst/internal/bsterr"
+	"example.org/bst/internal/element"
+	"example.org/bst/internal/loader"
+	"example.org/bst/internal/project"
+)
+
+// LoadElements loads targets and resolves every element they reach. It
+// returns the target elements in order.
+func (s *Session) LoadElements(ctx context.Context, targets []string) ([]*element.Element, error) {
+	les, err := s.Loader.Load(ctx, targets)
+	if err != nil {
+		return nil, err
+	}
+	// Collect the closure in a deterministic order.
+	var order []*loader.LoadElement
+	seen := map[*loader.LoadElement]bool{}
+	var walk func(le *loader.LoadElement)
+	walk = func(le *loader.LoadElement) {
+		if seen[le] {
+			return
+		}
+		seen[le] = true
+		for _, d := range le.Deps {
+			walk(d.Element)
+		}
+		order = append(order, le)
+	}
+	for _, t := range les {
+		walk(t)
+	}
+	elems := make([]*element.Element, len(order))
+	errs := make([]error, len(order))
+	index := make(map[*loader.LoadElement]int, len(order))
+	for i, le := range order {
+		index[le] = i
+	}
+	var wg sync.WaitGroup
+	next := make(chan int)
+	workers := runtime.GOMAXPROCS(0)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				elems[i], errs[i] = s.Factory.New(order[i])
+			}
+		}()
+	}
+	for i := range order {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	for i, le := range order {
+		e := elems[i]
+		for _, d := range le.Deps {
+			de := elems[index[d.Element]]
+			if d.Type != loader.DepRuntime {
+				e.BuildDeps = append(e.BuildDeps, de)
+			}
+			if d.Type != loader.DepBuild {
+				e.RuntimeDeps = append(e.RuntimeDeps, de)
+			}
+			if d.Strict {
+				e.StrictDeps = append(e.StrictDeps, de)
+			}
+			if e.Project.Gen == project.Gen2 && d.Type != loader.DepRuntime {
+				loc := "/"
+				for _, c := range d.Config {
+					if l, ok, _ := c.String("location"); ok {
+						loc = l
+					}
+				}
+				if e.Layout == nil {
+					e.Layout = map[string][]string{}
+				}
+				e.Layout[loc] = append(e.Layout[loc], de.FullName)
+			}
+		}
+	}
+	out := make([]*element.Element, len(les))
+	for i, t := range les {
+		out[i] = elems[index[t]]
+	}
+	return out, nil
+}
+
+// DefaultTargets returns the targets used when none are given: 2.x
+// `defaults.targets`, else every element in the element path.
+func (s *Session) DefaultTargets() ([]string, error) {
+	p := s.Project
+	if p.Gen == project.Gen1 {
+		return nil, nil
+	}
+	if len(p.TargetsDefault) > 0 {
+		return p.TargetsDefault, nil
+	}
+	var out []string
+	err := filepath.WalkDir(p.ElementPath, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() && strings.HasSuffix(path, ".bst") {
+			rel, _ := filepath.Rel(p.ElementPath, path)
+			out = append(out, rel)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, bsterr.Stream(bsterr.Unknown, "listing elements: %v", err)
+	}
+	sort.Strings(out)
+	return out, nil
+}

@@ -1,0 +1,181 @@
+package stream
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+
+	"golang.org/x/sys/unix"
+
+	"example.org/bst/internal/bsterr"
+	"example.org/bst/internal/element"
+	"example.org/bst/internal/loader"
+	"example.org/bst/internal/options"
+	"example.org/bst/internal/plugin"
+	"example.org/bst/internal/project"
+	"example.org/bst/internal/userconfig"
+	"example.org/bst/internal/yamlnode"
+)
+
+// Session is one bst command's view of the world.
+type Session struct {
+	Dir           string              // working directory
+	ProjectDir    string              // -C; "" means search from Dir
+	Env           func(string) string // environment lookup
+	Config        *userconfig.Config
+	Registry      *plugin.Registry
+	CLIOptions    [][2]string
+	DefaultMirror string
+
+	Project *project.Project
+	Loader  *loader.Loader
+	Factory *element.Factory
+
+	tmpMu   sync.Mutex
+	tmpDirs []string
+}
+
+// Close removes temporary directories (staged junction subprojects).
+func (s *Session) Close() {
+	s.tmpMu.Lock()
+	defer s.tmpMu.Unlock()
+	for _, d := range s.tmpDirs {
+		_ = os.RemoveAll(d)
+	}
+	s.tmpDirs = nil
+}
+
+// hostInfo reads uname.
+func hostInfo() (osName, arch string) {
+	var u unix.Utsname
+	if err := unix.Uname(&u); err != nil {
+		return "Linux", runtime.GOARCH
+	}
+	return unix.ByteSliceToString(u.Sysname[:]), unix.ByteSliceToString(u.Machine[:])
+}
+
+// findProject searches upward from dir for project.conf.
+func findProject(dir string) (string, error) {
+	d := dir
+	for {
+		if _, err := os.Stat(filepath.Join(d, "project.conf")); err == nil {
+			return d, nil
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return "", bsterr.Load(bsterr.MissingProjectConf, nil,
+				"project.conf not found in current directory or any of its parent directories")
+		}
+		d = parent
+	}
+}
+
+// LoadProject finds and loads the toplevel project.
+func (s *Session) LoadProject(ctx context.Context) error {
+	var dir string
+	if s.ProjectDir != "" {
+		dir = s.ProjectDir
+		if !filepath.IsAbs(dir) {
+			dir = filepath.Join(s.Dir, dir)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "project.conf")); err != nil {
+			return bsterr.Load(bsterr.MissingProjectConf, nil, "project.conf not found in directory %s", dir)
+		}
+	} else {
+		d, err := findProject(s.Dir)
+		if err != nil {
+			return err
+		}
+		dir = d
+	}
+	dir = filepath.Clean(dir)
+	osName, arch := hostInfo()
+	s.Factory = element.NewFactory(s.Registry, element.Host{OS: osName, Arch: arch})
+	ls := &loader.Session{Opener: s}
+	inc := project.NewIncludes(nil)
+	ls.Includes = inc
+	cpus := runtime.NumCPU()
+	var set unix.CPUSet
+	if err := unix.SchedGetaffinity(0, &set); err == nil {
+		cpus = set.Count()
+	}
+	opts := project.LoadOptions{
+		Defaults:      func(g project.Generation) []byte { return s.Registry.ProjectDefaults(int(g)) },
+		CLIOptions:    s.CLIOptions,
+		UserProject:   s.Config.Project,
+		MaxJobs:       s.Config.MaxJobs,
+		CPUs:          cpus,
+		Host:          options.Host{Arch: arch, OS: osName},
+		Includes:      inc,
+		DefaultMirror: s.DefaultMirror,
+	}
+	ls.ProjectOpts = opts
+	// The loader resolves junction includes, so it must exist before the
+	// project's second pass: load the first pass, then the rest.
+	p, err := project.LoadFirstPass(dir, opts)
+	if err != nil {
+		return err
+	}
+	s.Project = p
+	s.Loader = loader.New(p, ls)
+	return p.LoadSecondPass()
+}
+
+// OpenJunction implements loader.JunctionOpener: it stages the junction's
+// sources (local sources are linked, not copied) and returns the
+// subproject's directory and option values.
+func (s *Session) OpenJunction(ctx context.Context, parent *project.Project, le *loader.LoadElement) (*project.JunctionInfo, string, error) {
+	e, err := s.Factory.New(le)
+	if err != nil {
+		return nil, "", err
+	}
+	path, err := e.Config.StringDefault("path", "")
+	if err != nil {
+		return nil, "", err
+	}
+	if path != "" {
+		if path, err = e.Vars.Expand(path, *e.Config.Get("path").Pos()); err != nil {
+			return nil, "", err
+		}
+	}
+	opts, err := e.Config.MappingAt("options")
+	if err != nil {
+		return nil, "", err
+	}
+	if len(e.Sources) == 0 {
+		return nil, "", bsterr.Load(bsterr.InvalidJunction, &le.Prov, "%s: Junctions must have exactly one source or more, found none", le.FullName)
+	}
+	root, err := s.stageJunction(e)
+	if err != nil {
+		return nil, "", err
+	}
+	info := &project.JunctionInfo{Name: le.FullName, Parent: parent, Options: opts,
+		Expand: func(v string) string {
+			x, err := e.Vars.Expand(v, bsterr.Provenance{File: le.Name})
+			if err != nil {
+				return v
+			}
+			return x
+		}}
+	return info, filepath.Join(root, path), nil
+}
+
+func (s *Session) mkTemp(prefix string) (string, error) {
+	base := s.Config.BuildDir
+	if err := os.MkdirAll(base, 0o755); err != nil {
+		return "", bsterr.Stream(bsterr.Unknown, "cannot create build directory %s: %v", base, err)
+	}
+	d, err := os.MkdirTemp(base, prefix)
+	if err != nil {
+		return "", bsterr.Stream(bsterr.Unknown, "cannot create temporary directory: %v", err)
+	}
+	s.tmpMu.Lock()
+	s.tmpDirs = append(s.tmpDirs, d)
+	s.tmpMu.Unlock()
+	return d, nil
+}
+
+var _ loader.JunctionOpener = (*Session)(nil)
+var _ = yamlnode.Plain

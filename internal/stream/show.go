@@ -1,0 +1,52 @@
+package stream
+
+import (
+	"context"
+
+	"example.org/bst/internal/cachekey"
+	"example.org/bst/internal/element"
+	"example.org/bst/internal/pipeline"
+)
+
+// ShowOptions are the arguments of `bst show`.
+type ShowOptions struct {
+	Targets []string
+	Deps    pipeline.Scope
+	Except  []string
+	Alpha   bool // --order alpha
+	Keys    bool // compute cache keys
+	// Hasher receives the key computations (for BST_DEBUG=cachekey).
+	Hasher *cachekey.Hasher
+}
+
+// Show loads the targets and returns the selected elements in order.
+func (s *Session) Show(ctx context.Context, o ShowOptions) ([]*element.Element, error) {
+	if err := s.LoadProject(ctx); err != nil {
+		return nil, err
+	}
+	targets := o.Targets
+	if len(targets) == 0 {
+		t, err := s.DefaultTargets()
+		if err != nil {
+			return nil, err
+		}
+		targets = t
+	}
+	all := append(append([]string(nil), targets...), o.Except...)
+	loaded, err := s.LoadElements(ctx, all)
+	if err != nil {
+		return nil, err
+	}
+	tels, except := loaded[:len(targets)], loaded[len(targets):]
+	sel := pipeline.Dependencies(tels, o.Deps)
+	sel = pipeline.Except(tels, sel, except)
+	if o.Keys {
+		if err := element.CacheKeys(ctx, element.Dependencies(tels, element.ScopeAll), o.Hasher); err != nil {
+			return nil, err
+		}
+	}
+	if o.Alpha {
+		pipeline.SortAlpha(sel)
+	}
+	return sel, nil
+}

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Installs the Debian packages bst's tests use, when they are missing.
+set -euo pipefail
+need=()
+command -v bst >/dev/null 2>&1 && [ "$(bst --version 2>/dev/null)" = 1.6.8 ] || need+=(buildstream python3-bst-external)
+command -v bwrap >/dev/null 2>&1 || need+=(bubblewrap)
+command -v git >/dev/null 2>&1 || need+=(git)
+[ -x /bin/busybox ] || need+=(busybox-static)
+command -v hyperfine >/dev/null 2>&1 || need+=(hyperfine)
+if [ ${#need[@]} -gt 0 ]; then
+	if [ "$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi
+	$sudo apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
+fi
