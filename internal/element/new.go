@@ -326,13 +326,13 @@ func (f *Factory) resolveSandbox(e *Element, ke *kindEntry, node *yamlnode.Mappi
 	if s, c.HasUID, err = get("build-uid", "0"); err != nil {
 		return err
 	}
-	if c.BuildUID, err = atoiField(s, "build-uid", sb.Get("build-uid").Pos()); err != nil && c.HasUID {
+	if c.BuildUID, err = atoiField(s, "build-uid", posOf(sb, "build-uid")); err != nil {
 		return err
 	}
 	if s, c.HasGID, err = get("build-gid", "0"); err != nil {
 		return err
 	}
-	if c.BuildGID, err = atoiField(s, "build-gid", sb.Get("build-gid").Pos()); err != nil && c.HasGID {
+	if c.BuildGID, err = atoiField(s, "build-gid", posOf(sb, "build-gid")); err != nil {
 		return err
 	}
 	if c.BuildOS, _, err = get("build-os", f.Host.OS); err != nil {
@@ -407,4 +407,12 @@ func (f *Factory) resolveSources(e *Element, node *yamlnode.Mapping) error {
 		e.Sources = append(e.Sources, &Source{Kind: kind, Directory: dir, Config: cfg, Plugin: sp, Index: i})
 	}
 	return nil
+}
+
+// posOf returns the provenance of key's value in m, or m's own.
+func posOf(m *yamlnode.Mapping, key string) *bsterr.Provenance {
+	if v := m.Get(key); v != nil {
+		return v.Pos()
+	}
+	return &m.P
 }
