@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -102,10 +103,10 @@ func (e *caseRun) write(v *yaml.Node) error {
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		return err
 	}
-	if fi, err := os.Lstat(p); err == nil && fi.IsDir() {
-		if err := os.RemoveAll(p); err != nil {
-			return err
-		}
+	// Replace what is there: a directory, or a read-only file (the data's
+	// files are mode 0444).
+	if err := os.RemoveAll(p); err != nil {
+		return err
 	}
 	return os.WriteFile(p, []byte(strings.ReplaceAll(text, "{project}", e.proj)), 0o644)
 }
@@ -261,6 +262,9 @@ func copyTree(src, dst string) error {
 }
 
 func copyFile(src, dst string, perm fs.FileMode) error {
+	if err := os.Remove(dst); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err // a read-only file there could not be truncated
+	}
 	in, err := os.Open(src)
 	if err != nil {
 		return err
