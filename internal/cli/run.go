@@ -46,6 +46,13 @@ func Execute(ctx context.Context, inv Invocation) error {
 	if inv.Stderr == nil {
 		inv.Stderr = io.Discard
 	}
+	if path := inv.Env("BST_CPUPROFILE"); path != "" {
+		stop, err := startCPUProfile(path)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	app := newApp(ctx, inv)
 	return app.execute(inv.Args)
 }

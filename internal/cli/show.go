@@ -117,9 +117,15 @@ func (a *app) printShow(elems []*element.Element, format string, keyLen int) err
 		line = f.subst(line, "workspace-dirs", "")
 		line = f.subst(line, "kind", e.Kind)
 		line = f.subst(line, "description", e.Description)
-		line = f.subst(line, "deps", depList(pipeline.Dependencies([]*element.Element{e}, pipeline.ScopeAll), e))
-		line = f.subst(line, "build-deps", depList(e.BuildDeps, nil))
-		line = f.subst(line, "runtime-deps", depList(e.RuntimeDeps, nil))
+		if strings.Contains(line, "%{deps") {
+			line = f.subst(line, "deps", depList(pipeline.Dependencies([]*element.Element{e}, pipeline.ScopeAll), e))
+		}
+		if strings.Contains(line, "%{build-deps") {
+			line = f.subst(line, "build-deps", depList(e.BuildDeps, nil))
+		}
+		if strings.Contains(line, "%{runtime-deps") {
+			line = f.subst(line, "runtime-deps", depList(e.RuntimeDeps, nil))
+		}
 		out.WriteString(line)
 		if i < len(elems)-1 {
 			out.WriteByte('\n')

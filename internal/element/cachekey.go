@@ -116,7 +116,11 @@ func (e *Element) keyBase(ctx context.Context) (cachekey.Dict, error) {
 	}
 	var sources []any
 	for _, s := range e.Sources {
-		k, err := sourcekey.Key(ctx, sourcekey.Input{Gen: int(e.Project.Gen), Kind: s.Kind, Config: s.Config, ProjectDir: e.Project.Dir})
+		in := sourcekey.Input{Gen: int(e.Project.Gen), Kind: s.Kind, Config: s.Config, ProjectDir: e.Project.Dir}
+		if j := e.Project.Junction; j != nil && j.Staging != nil {
+			in.Staging = j.Staging
+		}
+		k, err := sourcekey.Key(ctx, in)
 		if err != nil {
 			if sourcekey.IsNoRef(err) {
 				return nil, nil

@@ -1,6 +1,9 @@
 package project
 
 import (
+	"path/filepath"
+	"strings"
+
 	"example.org/bst/internal/options"
 	"example.org/bst/internal/yamlnode"
 )
@@ -69,6 +72,46 @@ type JunctionInfo struct {
 	Options *yamlnode.Mapping
 	// Expand substitutes the junction element's variables in option values.
 	Expand func(string) string
+	// Staging describes how the subproject's directory was staged.
+	Staging *Staging
+}
+
+// Staging describes a junction subproject laid out with symbolic links to
+// the junction's local sources instead of copies. Readers see the same
+// files; cache keys must see what BuildStream's copy would hold, so they
+// follow the staging links and rewrite absolute symlink targets as the
+// copy would.
+type Staging struct {
+	Root  string          // the staged project directory's root
+	Links map[string]bool // absolute paths of the staging links
+	Roots []string        // absolute staging directory of each junction source
+}
+
+// IsLink reports whether path is one of the staging links.
+func (s *Staging) IsLink(path string) bool { return s != nil && s.Links[path] }
+
+// RewriteTarget returns the target a staged copy of the symlink at path
+// (with the given target) would have: absolute targets become relative to
+// the staging directory of the source that brought the link.
+func (s *Staging) RewriteTarget(path, target string) string {
+	if s == nil || !filepath.IsAbs(target) {
+		return target
+	}
+	root := ""
+	for _, r := range s.Roots {
+		if (path == r || strings.HasPrefix(path, r+"/")) && len(r) > len(root) {
+			root = r
+		}
+	}
+	if root == "" {
+		return target
+	}
+	rel, _ := filepath.Rel(root, path)
+	out, err := filepath.Rel(filepath.Join("/", filepath.Dir(rel)), filepath.Join("/", target))
+	if err != nil {
+		return target
+	}
+	return out
 }
 
 // FatalWarning reports whether warning is fatal in this project.

@@ -7,118 +7,111 @@ import (
 
 	"example.org/bst/internal/bsterr"
 	"example.org/bst/internal/element"
+	"example.org/bst/internal/project"
 )
 
 // stageJunction lays out a junction's sources in a temporary directory.
 // Local sources are staged as symbolic links to the files in the parent
 // project, which is all loading needs. Other kinds need fetched sources.
-func (s *Session) stageJunction(e *element.Element) (string, error) {
+func (s *Session) stageJunction(e *element.Element) (*project.Staging, error) {
 	for _, src := range e.Sources {
 		if src.Kind != "local" {
-			return "", bsterr.Load(bsterr.SubprojectFetchNeeded, &e.Load.Prov,
+			return nil, bsterr.Load(bsterr.SubprojectFetchNeeded, &e.Load.Prov,
 				"Subproject fetch needed for junction: %s", e.FullName).
 				WithDetail("Try fetching the project with `bst source fetch %s`", e.FullName)
 		}
 	}
 	root, err := s.mkTemp(strings.ReplaceAll(strings.TrimSuffix(e.Name, ".bst"), "/", "-") + "-")
 	if err != nil {
-		return "", err
+		return nil, err
 	}
+	st := &project.Staging{Root: root, Links: map[string]bool{}}
 	for _, src := range e.Sources {
 		rel, err := src.Config.RequiredString("path")
 		if err != nil {
-			return "", err
+			return nil, err
 		}
 		from := filepath.Join(e.Project.Dir, rel)
-		st, err := os.Stat(from)
+		fi, err := os.Stat(from)
 		if err != nil {
-			return "", bsterr.Load(bsterr.MissingFile, src.Config.Get("path").Pos(), "Specified path '%s' does not exist", rel)
+			return nil, bsterr.Load(bsterr.MissingFile, src.Config.Get("path").Pos(), "Specified path '%s' does not exist", rel)
 		}
 		dest := filepath.Join(root, src.Directory)
-		if err := os.MkdirAll(dest, 0o755); err != nil {
-			return "", bsterr.Stream(bsterr.Unknown, "staging junction %s: %v", e.FullName, err)
+		st.Roots = append(st.Roots, dest)
+		if err := os.MkdirAll(filepath.Dir(dest), 0o755); err != nil {
+			return nil, bsterr.Stream(bsterr.Unknown, "staging junction %s: %v", e.FullName, err)
 		}
-		if !st.IsDir() {
-			err = copyEntry(from, filepath.Join(dest, filepath.Base(from)), dest)
-		} else {
-			err = copyTree(from, dest)
+		switch {
+		case !fi.IsDir():
+			if err = os.MkdirAll(dest, 0o755); err == nil {
+				err = linkStaged(st, from, filepath.Join(dest, filepath.Base(from)))
+			}
+		case dest != root:
+			// One link for the whole directory; merged later if needed.
+			err = linkStaged(st, from, dest)
+		default:
+			err = linkEntries(st, from, dest)
 		}
 		if err != nil {
-			return "", bsterr.Stream(bsterr.Unknown, "staging junction %s: %v", e.FullName, err)
+			return nil, bsterr.Stream(bsterr.Unknown, "staging junction %s: %v", e.FullName, err)
 		}
 	}
-	return root, nil
+	return st, nil
 }
 
-// copyTree stages the tree at from into dest as BuildStream's local
-// source does: files are hard-linked (copied across file systems),
-// symlinks recreated with absolute targets made relative to dest.
-func copyTree(from, dest string) error {
-	return filepath.WalkDir(from, func(path string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(from, path)
-		if rel == "." {
-			return nil
-		}
-		return copyEntry(path, filepath.Join(dest, rel), dest)
-	})
-}
-
-func copyEntry(from, to, root string) error {
-	lst, err := os.Lstat(from)
+// linkEntries links every entry of the directory from into dest.
+func linkEntries(st *project.Staging, from, dest string) error {
+	ents, err := os.ReadDir(from)
 	if err != nil {
 		return err
 	}
-	_ = os.RemoveAll(to)
-	switch {
-	case lst.Mode()&os.ModeSymlink != 0:
-		target, err := os.Readlink(from)
-		if err != nil {
+	for _, ent := range ents {
+		if err := linkStaged(st, filepath.Join(from, ent.Name()), filepath.Join(dest, ent.Name())); err != nil {
 			return err
 		}
-		return os.Symlink(relativeSymlinkTarget(root, to, target), to)
-	case lst.IsDir():
-		return os.MkdirAll(to, 0o755)
-	case lst.Mode().IsRegular():
-		if err := os.Link(from, to); err == nil {
-			return nil
-		}
-		data, err := os.ReadFile(from)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(to, data, lst.Mode().Perm())
 	}
 	return nil
 }
 
-// relativeSymlinkTarget rewrites an absolute symlink target to a path
-// relative to the link's directory within the staging root, as
-// BuildStream's utils._relative_symlink_target does.
-func relativeSymlinkTarget(root, link, target string) string {
-	if !filepath.IsAbs(target) {
-		return target
-	}
-	link = strings.TrimRight(link, "/")
-	target = strings.TrimLeft(target, "/")
-	linkDir := filepath.Dir(resolveSymlinks(link))
-	full := filepath.Join(resolveSymlinks(root), target)
-	rel, err := filepath.Rel(linkDir, full)
+// linkStaged stages from at to with a symbolic link; when to already holds
+// a directory (from an earlier source), the two are merged entry by entry,
+// later sources winning as with BuildStream's copies.
+func linkStaged(st *project.Staging, from, to string) error {
+	lst, err := os.Lstat(to)
 	if err != nil {
-		return target
+		st.Links[to] = true
+		return os.Symlink(from, to)
 	}
-	return rel
-}
-
-func resolveSymlinks(p string) string {
-	if r, err := filepath.EvalSymlinks(p); err == nil {
-		return r
+	fi, ferr := os.Stat(from)
+	newIsDir := ferr == nil && fi.IsDir()
+	if st.Links[to] {
+		old, rerr := os.Readlink(to)
+		oi, oerr := os.Stat(to)
+		if rerr != nil || oerr != nil || !oi.IsDir() || !newIsDir {
+			if err := os.Remove(to); err != nil {
+				return err
+			}
+			return os.Symlink(from, to)
+		}
+		// Turn the linked directory into a real one holding links.
+		if err := os.Remove(to); err != nil {
+			return err
+		}
+		delete(st.Links, to)
+		if err := os.Mkdir(to, 0o755); err != nil {
+			return err
+		}
+		if err := linkEntries(st, old, to); err != nil {
+			return err
+		}
+		return linkEntries(st, from, to)
 	}
-	dir, base := filepath.Split(p)
-	if r, err := filepath.EvalSymlinks(filepath.Clean(dir)); err == nil {
-		return filepath.Join(r, base)
+	if lst.IsDir() && newIsDir {
+		return linkEntries(st, from, to)
 	}
-	return p
+	if err := os.RemoveAll(to); err != nil {
+		return err
+	}
+	st.Links[to] = true
+	return os.Symlink(from, to)
 }

@@ -147,11 +147,11 @@ func (s *Session) OpenJunction(ctx context.Context, parent *project.Project, le 
 	if len(e.Sources) == 0 {
 		return nil, "", bsterr.Load(bsterr.InvalidJunction, &le.Prov, "%s: Junctions must have exactly one source or more, found none", le.FullName)
 	}
-	root, err := s.stageJunction(e)
+	staging, err := s.stageJunction(e)
 	if err != nil {
 		return nil, "", err
 	}
-	info := &project.JunctionInfo{Name: le.FullName, Parent: parent, Options: opts,
+	info := &project.JunctionInfo{Name: le.FullName, Parent: parent, Options: opts, Staging: staging,
 		Expand: func(v string) string {
 			x, err := e.Vars.Expand(v, bsterr.Provenance{File: le.Name})
 			if err != nil {
@@ -159,7 +159,7 @@ func (s *Session) OpenJunction(ctx context.Context, parent *project.Project, le 
 			}
 			return x
 		}}
-	return info, filepath.Join(root, path), nil
+	return info, filepath.Join(staging.Root, path), nil
 }
 
 func (s *Session) mkTemp(prefix string) (string, error) {

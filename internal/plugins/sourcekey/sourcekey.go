@@ -22,7 +22,22 @@ type Input struct {
 	Kind       string            // source kind
 	Config     *yamlnode.Mapping // composited source configuration (without kind, directory)
 	ProjectDir string            // directory of the element's project
+	// Staging is set for projects staged behind a junction with links.
+	Staging StagedTree
 }
+
+// StagedTree describes a junction subproject staged with symbolic links
+// (see project.Staging): keys follow the staging links and see absolute
+// symlink targets as a copy would hold them.
+type StagedTree interface {
+	IsLink(path string) bool
+	RewriteTarget(path, target string) string
+}
+
+type noStaging struct{}
+
+func (noStaging) IsLink(string) bool                    { return false }
+func (noStaging) RewriteTarget(_, target string) string { return target }
 
 // ErrNoRef is returned (wrapped in a bsterr) when a source has no ref and so
 // no key.
@@ -218,6 +233,10 @@ func sha256File(path string, prov *bsterr.Provenance) (string, error) {
 
 func localKey(ctx context.Context, in Input) (any, error) {
 	c := in.Config
+	st := in.Staging
+	if st == nil {
+		st = noStaging{}
+	}
 	path, err := c.RequiredString("path")
 	if err != nil {
 		return nil, err
@@ -237,20 +256,20 @@ func localKey(ctx context.Context, in Input) (any, error) {
 		}
 		return d.Hash(), nil
 	}
-	st, err := os.Stat(full)
+	fi, err := os.Stat(full)
 	if err != nil {
 		return nil, bsterr.Source(bsterr.MissingFile, prov, "Specified path '%s' does not exist", path)
 	}
-	if !st.IsDir() {
-		k, err := fileKey(full, prov)
+	if !fi.IsDir() {
+		k, err := fileKey(full, prov, st)
 		if err != nil {
 			return nil, err
 		}
 		return []any{[]any{path, k}}, nil
 	}
 	var out []any
-	err = listRelativePaths(full, func(rel string) error {
-		k, err := fileKey(filepath.Join(full, rel), prov)
+	err = listRelativePaths(full, st, func(rel string) error {
+		k, err := fileKey(filepath.Join(full, rel), prov, st)
 		if err != nil {
 			return err
 		}
@@ -268,16 +287,16 @@ func localKey(ctx context.Context, in Input) (any, error) {
 
 // fileKey is BuildStream 1's per-file key: "0" for a directory, the target
 // for a symlink, else the sha256 of the content.
-func fileKey(path string, prov *bsterr.Provenance) (string, error) {
+func fileKey(path string, prov *bsterr.Provenance, staging StagedTree) (string, error) {
 	if st, err := os.Stat(path); err == nil && st.IsDir() {
 		return "0", nil
 	}
-	if lst, err := os.Lstat(path); err == nil && lst.Mode()&os.ModeSymlink != 0 {
+	if lst, err := os.Lstat(path); err == nil && lst.Mode()&os.ModeSymlink != 0 && !staging.IsLink(path) {
 		t, err := os.Readlink(path)
 		if err != nil {
 			return "", bsterr.Source(bsterr.MissingFile, prov, "Could not read link %s: %v", path, err)
 		}
-		return t, nil
+		return staging.RewriteTarget(path, t), nil
 	}
 	return sha256File(path, prov)
 }
@@ -285,7 +304,11 @@ func fileKey(path string, prov *bsterr.Provenance) (string, error) {
 // listRelativePaths walks dir as BuildStream's utils.list_relative_paths:
 // os.walk order with sorted names; symlinks to directories are listed (not
 // followed); a directory without files is listed itself.
-func listRelativePaths(dir string, yield func(string) error) error {
+func listRelativePaths(dir string, staging StagedTree, yield func(string) error) error {
+	isLink := func(p string) bool {
+		lst, err := os.Lstat(p)
+		return err == nil && lst.Mode()&os.ModeSymlink != 0 && !staging.IsLink(p)
+	}
 	var walk func(abs, rel string) error
 	walk = func(abs, rel string) error {
 		ents, err := os.ReadDir(abs)
@@ -316,7 +339,7 @@ func listRelativePaths(dir string, yield func(string) error) error {
 			return rel + "/" + n
 		}
 		for _, d := range dirs {
-			if lst, err := os.Lstat(filepath.Join(abs, d)); err == nil && lst.Mode()&os.ModeSymlink != 0 {
+			if isLink(filepath.Join(abs, d)) {
 				if err := yield(join(d)); err != nil {
 					return err
 				}
@@ -337,7 +360,7 @@ func listRelativePaths(dir string, yield func(string) error) error {
 			}
 		}
 		for _, d := range dirs {
-			if lst, err := os.Lstat(filepath.Join(abs, d)); err == nil && lst.Mode()&os.ModeSymlink != 0 {
+			if isLink(filepath.Join(abs, d)) {
 				continue
 			}
 			if err := walk(filepath.Join(abs, d), join(d)); err != nil {

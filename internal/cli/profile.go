@@ -1,0 +1,22 @@
+package cli
+
+import (
+	"os"
+	"runtime/pprof"
+
+	"example.org/bst/internal/bsterr"
+)
+
+// startCPUProfile writes a CPU profile to path until the returned function
+// is called (BST_CPUPROFILE=file, for performance work).
+func startCPUProfile(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, bsterr.App(bsterr.InvalidData, "cannot write CPU profile %s: %v", path, err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, bsterr.App(bsterr.InvalidData, "cannot start CPU profile: %v", err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
