@@ -105,14 +105,9 @@ func containsElem(list []*Element, e *Element) bool {
 // keyBase returns the dictionary hashed for every key of e, without
 // dependencies; nil if a source has no reference.
 func (e *Element) keyBase(ctx context.Context) (cachekey.Dict, error) {
-	pluginKey, err := elementkey.Key(elementkey.Input{
-		Gen: int(e.Project.Gen), Kind: e.Kind, Plugin: e.Plugin, Config: e.Config,
-		Subst:  e.Vars.Expand,
-		Var:    func(n string) string { v, _, _ := e.Vars.Get(n); return v },
-		Layout: e.Layout,
-	})
+	pluginKey, err := e.pluginKey()
 	if err != nil {
-		return nil, withElement(err, e)
+		return nil, err
 	}
 	var sources []any
 	for _, s := range e.Sources {
@@ -249,4 +244,22 @@ func CanonicalArch(a string) string {
 		return "la64v100"
 	}
 	return a
+}
+
+// pluginKey returns the element plugin's unique key (computed once).
+func (e *Element) pluginKey() (any, error) {
+	if e.plugKeyDone {
+		return e.plugKey, e.plugKeyErr
+	}
+	e.plugKeyDone = true
+	e.plugKey, e.plugKeyErr = elementkey.Key(elementkey.Input{
+		Gen: int(e.Project.Gen), Kind: e.Kind, Plugin: e.Plugin, Config: e.Config,
+		Subst:  e.Vars.Expand,
+		Var:    func(n string) string { v, _, _ := e.Vars.Get(n); return v },
+		Layout: e.Layout,
+	})
+	if e.plugKeyErr != nil {
+		e.plugKeyErr = withElement(e.plugKeyErr, e)
+	}
+	return e.plugKey, e.plugKeyErr
 }

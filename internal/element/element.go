@@ -34,6 +34,10 @@ type Element struct {
 
 	Keys     Keys
 	keysDone bool
+
+	plugKey     any
+	plugKeyErr  error
+	plugKeyDone bool
 }
 
 // KV is one environment variable.

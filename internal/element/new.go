@@ -40,6 +40,13 @@ func (f *Factory) New(le *loader.LoadElement) (*Element, error) {
 	if err := f.resolveSources(e, node); err != nil {
 		return nil, err
 	}
+	if !junction && p.Gen == project.Gen1 {
+		// BuildStream 1 plugins substitute variables when they configure,
+		// so errors in commands surface at load time.
+		if _, err := e.pluginKey(); err != nil {
+			return nil, err
+		}
+	}
 	return e, nil
 }
 

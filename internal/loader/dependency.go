@@ -41,6 +41,9 @@ func parseDeps(node *yamlnode.Mapping, gen project.Generation) ([]*Dependency, e
 		if v == nil {
 			continue
 		}
+		if sc, ok := v.(*yamlnode.Scalar); ok && sc.Null && gen == project.Gen2 {
+			return nil, bsterr.Load(bsterr.InvalidData, sc.Pos(), "Value of '%s' is not of the expected type 'list'", key)
+		}
 		seq, err := node.SequenceAt(key)
 		if err != nil {
 			return nil, err
@@ -124,7 +127,7 @@ func parseDepMapping(m *yamlnode.Mapping, def DepType, explicit bool, gen projec
 	if err != nil {
 		return nil, err
 	}
-	if gen == project.Gen1 && !strict && m.Has("strict") {
+	if !strict && m.Has("strict") {
 		return nil, bsterr.Load(bsterr.InvalidData, m.Get("strict").Pos(), "Setting 'strict' to False is unsupported")
 	}
 	var cfg []*yamlnode.Mapping

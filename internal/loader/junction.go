@@ -87,6 +87,9 @@ func resolveLink(ctx context.Context, e *LoadElement, prov *bsterr.Provenance) (
 		if len(e.Deps) > 0 {
 			return nil, bsterr.Load(bsterr.LinkForbiddenDependencies, &e.Prov, "Link element '%s' specifies dependencies", e.FullName)
 		}
+		if e.Node.Has("sources") {
+			return nil, bsterr.Element("element-forbidden-sources", e.Node.Get("sources").Pos(), "%s: Link elements may not have sources", e.FullName)
+		}
 		cfg, err := e.Node.MappingAt("config")
 		if err != nil {
 			return nil, err

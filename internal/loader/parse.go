@@ -106,7 +106,11 @@ type prefetchJob struct {
 func (l *Loader) parseFile(name string) (*LoadElement, error) {
 	p := l.Project
 	full := filepath.Join(p.ElementPath, name)
-	node, err := yamlnode.LoadFile(full, name)
+	display := name
+	if l.junctionPath != "" {
+		display = l.junctionPath + ":" + name
+	}
+	node, err := yamlnode.LoadFile(full, display)
 	if err != nil {
 		return nil, err
 	}

@@ -189,6 +189,7 @@ func (p *Project) loadPlugins(cfg *yamlnode.Mapping) error {
 		return err
 	}
 	var origins []PluginOrigin
+	seen := map[[2]string]bool{}
 	for _, it := range seq.Items {
 		m, ok := it.(*yamlnode.Mapping)
 		if !ok {
@@ -235,6 +236,17 @@ func (p *Project) loadPlugins(cfg *yamlnode.Mapping) error {
 				}
 			}
 		}
+	}
+	for _, o := range origins {
+		group := "source"
+		if o.Element {
+			group = "element"
+		}
+		k := [2]string{group, o.Kind}
+		if seen[k] {
+			return bsterr.Load(bsterr.InvalidData, nil, "Duplicate listing of %s '%s'", group, o.Kind)
+		}
+		seen[k] = true
 	}
 	p.Plugins = origins
 	return nil

@@ -69,6 +69,14 @@ func (s *Session) LoadElements(ctx context.Context, targets []string) ([]*elemen
 	}
 	for i, le := range order {
 		e := elems[i]
+		if e.Kind == "stack" && e.Project.Gen == project.Gen2 {
+			for _, d := range le.Deps {
+				if d.Type != loader.DepAll {
+					return nil, bsterr.Element("stack-requires-build-and-run", &d.Prov,
+						"%s: Stack elements must depend on their dependencies for both build and run: %s", e.FullName, d.Element.FullName)
+				}
+			}
+		}
 		for _, d := range le.Deps {
 			de := elems[index[d.Element]]
 			if d.Type != loader.DepRuntime {
