@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -54,12 +55,22 @@ func Encode(w io.Writer, v any) error {
 // BuildStream's generate_key computes it. Values are built by bst's own code,
 // so a value Append rejects is a bug in the caller and Generate panics.
 func Generate(v any) Key {
-	buf, err := Append(make([]byte, 0, 8<<10), v)
+	bp := bufPool.Get().(*[]byte)
+	buf, err := Append((*bp)[:0], v)
 	if err != nil {
 		panic("cachekey.Generate: broken key value: " + err.Error())
 	}
-	return sha256.Sum256(buf)
+	k := Key(sha256.Sum256(buf))
+	if cap(buf) <= 1<<20 {
+		*bp = buf
+		bufPool.Put(bp)
+	}
+	return k
 }
+
+// bufPool recycles encoding buffers: keys are computed for thousands of
+// elements and each encoding is a few kilobytes.
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 8<<10); return &b }}
 
 func appendValue(dst []byte, v any, depth int) ([]byte, error) {
 	if depth > maxDepth {

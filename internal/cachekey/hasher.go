@@ -80,3 +80,6 @@ func (h *Hasher) GenerateNamed(name string, v any) Key {
 	_, _ = h.debug.Write(line) // debug output: a failing writer must not change keys
 	return k
 }
+
+// Debugging reports whether h prints what it hashes.
+func (h *Hasher) Debugging() bool { return h != nil && h.debug != nil }

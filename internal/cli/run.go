@@ -53,6 +53,9 @@ func Execute(ctx context.Context, inv Invocation) error {
 		}
 		defer stop()
 	}
+	if path := inv.Env("BST_MEMPROFILE"); path != "" {
+		defer writeMemProfile(path)
+	}
 	app := newApp(ctx, inv)
 	return app.execute(inv.Args)
 }

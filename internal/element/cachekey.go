@@ -2,8 +2,10 @@ package element
 
 import (
 	"context"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 
 	"example.org/bst/internal/bsterr"
 	"example.org/bst/internal/cachekey"
@@ -30,19 +32,49 @@ const coreArtifactVersion2 = 11
 // CacheKeys computes the keys of every element in elems, which must be in
 // an order where dependencies come first (e.g. Dependencies(..., ScopeAll)).
 func CacheKeys(ctx context.Context, elems []*Element, h *cachekey.Hasher) error {
-	for _, e := range elems {
-		if err := e.computeKeys(ctx, h); err != nil {
+	if h != nil && h.Debugging() {
+		// Sequential, so that the debug output is in a stable order.
+		for _, e := range elems {
+			if err := e.computeKeys(ctx, h); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	errs := make([]error, len(elems))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				errs[i] = elems[i].computeKeys(ctx, h)
+			}
+		}()
+	}
+	for i := range elems {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
+// computeKeys computes e's keys once; concurrent callers wait for the first.
+// Dependencies are computed first (recursively), so any order of calls
+// gives the same keys.
 func (e *Element) computeKeys(ctx context.Context, h *cachekey.Hasher) error {
-	if e.keysDone {
-		return nil
-	}
-	e.keysDone = true
+	e.keysOnce.Do(func() { e.keysErr = e.doComputeKeys(ctx, h) })
+	return e.keysErr
+}
+
+func (e *Element) doComputeKeys(ctx context.Context, h *cachekey.Hasher) error {
 	base, err := e.keyBase(ctx)
 	if err != nil {
 		return err
@@ -115,6 +147,7 @@ func (e *Element) keyBase(ctx context.Context) (cachekey.Dict, error) {
 		if j := e.Project.Junction; j != nil && j.Staging != nil {
 			in.Staging = j.Staging
 		}
+		in.Cache = e.sourceKeys
 		k, err := sourcekey.Key(ctx, in)
 		if err != nil {
 			if sourcekey.IsNoRef(err) {

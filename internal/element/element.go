@@ -1,8 +1,11 @@
 package element
 
 import (
+	"sync"
+
 	"example.org/bst/internal/loader"
 	"example.org/bst/internal/plugin"
+	"example.org/bst/internal/plugins/sourcekey"
 	"example.org/bst/internal/project"
 	"example.org/bst/internal/variables"
 	"example.org/bst/internal/yamlnode"
@@ -33,7 +36,10 @@ type Element struct {
 	Layout     map[string][]string // 2.x dependency locations -> dependency names
 
 	Keys     Keys
-	keysDone bool
+	keysOnce sync.Once
+	keysErr  error
+	// sourceKeys is the factory's cache of file-based source keys.
+	sourceKeys *sourcekey.Cache
 
 	plugKey     any
 	plugKeyErr  error

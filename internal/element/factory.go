@@ -9,6 +9,7 @@ import (
 	"example.org/bst/internal/bsterr"
 	"example.org/bst/internal/loader"
 	"example.org/bst/internal/plugin"
+	"example.org/bst/internal/plugins/sourcekey"
 	"example.org/bst/internal/project"
 	"example.org/bst/internal/variables"
 	"example.org/bst/internal/yamlnode"
@@ -24,6 +25,8 @@ type Factory struct {
 	Registry *plugin.Registry
 	Parser   *variables.Parser
 	Host     Host
+
+	sourceKeys sourcekey.Cache
 
 	mu     sync.Mutex
 	kinds  map[kindKey]*kindEntry

@@ -17,7 +17,8 @@ func (f *Factory) New(le *loader.LoadElement) (*Element, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &Element{Name: le.Name, FullName: le.FullName, Kind: le.Kind, Project: p, Load: le, Plugin: ke.plugin, IsJunction: junction}
+	e := &Element{Name: le.Name, FullName: le.FullName, Kind: le.Kind, Project: p, Load: le, Plugin: ke.plugin, IsJunction: junction,
+		sourceKeys: &f.sourceKeys}
 	node := le.Node
 	if e.Description, err = node.StringDefault("description", ""); err != nil {
 		return nil, err

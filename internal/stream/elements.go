@@ -2,12 +2,14 @@ package stream
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"example.org/bst/internal/bsterr"
 	"example.org/bst/internal/element"
@@ -18,9 +20,14 @@ import (
 // LoadElements loads targets and resolves every element they reach. It
 // returns the target elements in order.
 func (s *Session) LoadElements(ctx context.Context, targets []string) ([]*element.Element, error) {
+	t0 := time.Now()
 	les, err := s.Loader.Load(ctx, targets)
 	if err != nil {
 		return nil, err
+	}
+	if s.Env != nil && s.Env("BST_TIMING") != "" {
+		fmt.Fprintf(os.Stderr, "loader: %v\n", time.Since(t0))
+		defer func(t time.Time) { fmt.Fprintf(os.Stderr, "resolve: %v\n", time.Since(t)) }(time.Now())
 	}
 	// Collect the closure in a deterministic order.
 	var order []*loader.LoadElement

@@ -2,6 +2,9 @@ package stream
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"time"
 
 	"example.org/bst/internal/cachekey"
 	"example.org/bst/internal/element"
@@ -33,7 +36,12 @@ func (s *Session) Show(ctx context.Context, o ShowOptions) ([]*element.Element, 
 		targets = t
 	}
 	all := append(append([]string(nil), targets...), o.Except...)
+	t0 := time.Now()
 	loaded, err := s.LoadElements(ctx, all)
+	if s.Env != nil && s.Env("BST_TIMING") != "" {
+		fmt.Fprintf(os.Stderr, "load elements: %v\n", time.Since(t0))
+		defer func(t time.Time) { fmt.Fprintf(os.Stderr, "keys+select: %v\n", time.Since(t)) }(time.Now())
+	}
 	if err != nil {
 		return nil, err
 	}

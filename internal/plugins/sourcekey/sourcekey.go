@@ -4,11 +4,13 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 
 	"example.org/bst/internal/bsterr"
 	"example.org/bst/internal/cas"
@@ -22,6 +24,8 @@ type Input struct {
 	Kind       string            // source kind
 	Config     *yamlnode.Mapping // composited source configuration (without kind, directory)
 	ProjectDir string            // directory of the element's project
+	// Cache, if set, shares keys of file-based sources between elements.
+	Cache *Cache
 	// Staging is set for projects staged behind a junction with links.
 	Staging StagedTree
 }
@@ -39,6 +43,20 @@ type noStaging struct{}
 func (noStaging) IsLink(string) bool                    { return false }
 func (noStaging) RewriteTarget(_, target string) string { return target }
 
+// copyBufs recycles file hashing buffers.
+var copyBufs = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
+
+// Cache memoizes keys of sources that read project files (local, patch,
+// patch_queue), which many elements often share. It is safe for concurrent
+// use; the zero value is ready.
+type Cache struct{ m sync.Map }
+
+type cacheEntry struct {
+	once sync.Once
+	key  any
+	err  error
+}
+
 // ErrNoRef is returned (wrapped in a bsterr) when a source has no ref and so
 // no key.
 var errNoRef = bsterr.Source(bsterr.Reason("NO_REFERENCE"), nil, "source has no reference")
@@ -48,6 +66,19 @@ func IsNoRef(err error) bool { return bsterr.ReasonOf(err) == "NO_REFERENCE" }
 
 // Key returns the unique key of a source.
 func Key(ctx context.Context, in Input) (any, error) {
+	if in.Cache != nil && (in.Kind == "local" || in.Kind == "patch" || in.Kind == "patch_queue") {
+		path, _, _ := in.Config.String("path")
+		strip, _, _ := in.Config.String("strip-level")
+		ck := fmt.Sprintf("%d\x00%s\x00%s\x00%s\x00%s", in.Gen, in.Kind, filepath.Join(in.ProjectDir, path), strip, path)
+		v, _ := in.Cache.m.LoadOrStore(ck, &cacheEntry{})
+		e := v.(*cacheEntry)
+		e.once.Do(func() { e.key, e.err = key(ctx, in) })
+		return e.key, e.err
+	}
+	return key(ctx, in)
+}
+
+func key(ctx context.Context, in Input) (any, error) {
 	c := in.Config
 	str := func(key, def string) (string, error) { return c.StringDefault(key, def) }
 	switch in.Kind {
@@ -225,7 +256,9 @@ func sha256File(path string, prov *bsterr.Provenance) (string, error) {
 	}
 	defer f.Close()
 	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
+	bp := copyBufs.Get().(*[]byte)
+	defer copyBufs.Put(bp)
+	if _, err := io.CopyBuffer(h, f, *bp); err != nil {
 		return "", bsterr.Source(bsterr.MissingFile, prov, "Could not read %s: %v", path, err)
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
