@@ -22,8 +22,7 @@ deps:
 # test runs the whole test suite, including the conformance and corpus
 # ratchets (they print "N passed, M failed" per module).
 test: deps
-	$(GO) vet ./...
-	$(GO) test -count=1 ./...
+	./scripts/test.sh
 
 # check is test plus formatting, linting, the race detector, import
 # boundaries and a short fuzz run of each language.
