@@ -8,7 +8,8 @@
 // element, the order of `show --deps all`, the full cache key, and the
 // resolved variables, environment, element configuration and public data.
 // For the BuildStream 2 tree (freedesktop-sdk-25.08.15), which has no
-// goldens, it checks that every non-junction element loads.
+// goldens, it checks that every non-junction element loads, except two that
+// need a git junction fetched (loadExcluded).
 //
 // What passes is recorded in testdata/passing.txt, one `<tree> <check>
 // <element>` line each (the order and the all-at-once load are one line per
