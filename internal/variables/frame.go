@@ -63,10 +63,9 @@ func materialize(f *frame, o *overlay) *frame {
 	for k, s := range o.newSlot {
 		nf.slot[k] = s
 	}
-	for li := range o.st {
+	for li, l := range o.loc {
 		s := o.slotAt(int32(li))
-		nf.tmpl[s], nf.prov[s], nf.refs[s] = o.tmpl[li], o.prov[li], o.refs[li]
-		nf.vals[s], nf.st[s] = o.vals[li], o.st[li]
+		nf.tmpl[s], nf.prov[s], nf.refs[s], nf.vals[s], nf.st[s] = l.tmpl, l.prov, l.refs, l.val, l.st
 	}
 	nf.sorted = mergeByName(f.sorted, f.names, o.sortedNew, o.name)
 	nf.buildReverse()

@@ -25,15 +25,19 @@ type overlay struct {
 	newNames []string         // names of slots f.n, f.n+1, ...
 	newSlot  map[string]int32 // inverse of newNames
 
-	// Per local slot.
-	tmpl []*Template
-	prov []bsterr.Provenance
-	refs [][]int32
-	vals []string
-	st   []state
+	loc []local // per local slot
 
 	order     []int32 // defined slots that the parent did not define, in definition order
 	sortedNew []int32 // order, sorted by name
+}
+
+// local is the definition and resolution of one local slot.
+type local struct {
+	tmpl *Template // nil: referenced but not defined
+	refs []int32
+	prov bsterr.Provenance
+	val  string
+	st   state
 }
 
 // ownDef is one of a table's own definitions after merging duplicates.
@@ -153,7 +157,7 @@ func (o *overlay) markAffected(owns []ownDef, overrides []int) {
 	}
 	f := o.f
 	o.aff = make([]uint64, (f.n+63)/64)
-	queue := make([]int32, 0, 2*len(overrides))
+	queue := make([]int32, 0, 32)
 	for _, k := range overrides {
 		s := owns[k].slot
 		if o.aff[s>>6]&(1<<(s&63)) == 0 {
@@ -189,31 +193,26 @@ func (o *overlay) markAffected(owns []ownDef, overrides []int) {
 func (o *overlay) fillLocals(owns []ownDef, overrides, newOwn []int) {
 	f := o.f
 	nAff := len(o.affSlots)
-	n := nAff + len(o.newNames)
-	o.tmpl = make([]*Template, n)
-	o.prov = make([]bsterr.Provenance, n)
-	o.refs = make([][]int32, n)
-	o.vals = make([]string, n)
-	o.st = make([]state, n)
+	o.loc = make([]local, nAff+len(o.newNames))
 
 	slices.SortFunc(overrides, func(a, b int) int { return int(owns[a].slot - owns[b].slot) })
 	oi := 0
 	for li, s := range o.affSlots {
 		if oi < len(overrides) && owns[overrides[oi]].slot == s {
 			d := &owns[overrides[oi]]
-			o.tmpl[li], o.prov[li], o.refs[li] = d.tmpl, d.prov, d.refs
+			o.loc[li] = local{tmpl: d.tmpl, refs: d.refs, prov: d.prov}
 			oi++
 		} else {
-			o.tmpl[li], o.prov[li], o.refs[li] = f.tmpl[s], f.prov[s], f.refs[s]
+			o.loc[li] = local{tmpl: f.tmpl[s], refs: f.refs[s], prov: f.prov[s]}
 		}
 	}
 	for j, k := range newOwn {
 		d := &owns[k]
-		o.tmpl[nAff+j], o.prov[nAff+j], o.refs[nAff+j] = d.tmpl, d.prov, d.refs
+		o.loc[nAff+j] = local{tmpl: d.tmpl, refs: d.refs, prov: d.prov}
 	}
-	for li, t := range o.tmpl {
-		if t == nil {
-			o.st[li] = stUndefined
+	for li := range o.loc {
+		if o.loc[li].tmpl == nil {
+			o.loc[li].st = stUndefined
 		}
 	}
 }
@@ -258,7 +257,8 @@ func (o *overlay) name(s int32) string {
 
 func (o *overlay) def(s int32) (*Template, []int32, bsterr.Provenance) {
 	if li, ok := o.local(s); ok {
-		return o.tmpl[li], o.refs[li], o.prov[li]
+		l := &o.loc[li]
+		return l.tmpl, l.refs, l.prov
 	}
 	return o.f.tmpl[s], o.f.refs[s], o.f.prov[s]
 }
@@ -270,7 +270,7 @@ func (o *overlay) defined(s int32) bool {
 
 func (o *overlay) result(s int32) (string, state) {
 	if li, ok := o.local(s); ok {
-		return o.vals[li], o.st[li]
+		return o.loc[li].val, o.loc[li].st
 	}
 	return o.f.vals[s], o.f.st[s]
 }
@@ -284,25 +284,25 @@ func (o *overlay) resolve() {
 		pos int32 // next reference to look at
 		bad bool
 	}
-	var stack []item
-	var scratch []string
-	for root := range o.st {
-		if o.st[root] != stUnvisited {
+	stack := make([]item, 0, 16)
+	scratch := make([]string, 0, 16)
+	for root := range o.loc {
+		if o.loc[root].st != stUnvisited {
 			continue
 		}
-		o.st[root] = stVisiting
+		o.loc[root].st = stVisiting
 		stack = append(stack[:0], item{li: int32(root)})
 	next:
 		for len(stack) > 0 {
 			top := &stack[len(stack)-1]
-			refs := o.refs[top.li]
+			refs := o.loc[top.li].refs
 			for ; int(top.pos) < len(refs); top.pos++ {
 				r := refs[top.pos]
 				var st state
 				if rl, ok := o.local(r); ok {
-					st = o.st[rl]
+					st = o.loc[rl].st
 					if st == stUnvisited {
-						o.st[rl] = stVisiting
+						o.loc[rl].st = stVisiting
 						stack = append(stack, item{li: rl})
 						continue next // come back to this reference when rl is done
 					}
@@ -313,17 +313,17 @@ func (o *overlay) resolve() {
 					top.bad = true // stVisiting means a cycle
 				}
 			}
-			li := top.li
+			l := &o.loc[top.li]
 			if top.bad {
-				o.st[li] = stBad
+				l.st = stBad
 			} else {
 				scratch = scratch[:0]
 				for _, r := range refs {
 					v, _ := o.result(r)
 					scratch = append(scratch, v)
 				}
-				o.vals[li] = o.tmpl[li].expand(scratch)
-				o.st[li] = stGood
+				l.val = l.tmpl.expand(scratch)
+				l.st = stGood
 			}
 			stack = stack[:len(stack)-1]
 		}

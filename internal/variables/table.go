@@ -221,7 +221,7 @@ func (o *overlay) explainExpr(tm *Template, prov bsterr.Provenance) error {
 			refs[i] = -1
 		}
 	}
-	return o.explain(step{referee: -1, tmpl: tm, refs: refs, parent: -1}, prov)
+	return o.explain(step{referee: -1, tmpl: tm, refs: refs}, prov)
 }
 
 // Check resolves every variable, as BuildStream does when it loads an
