@@ -40,6 +40,15 @@ func (l *Loader) getLoader(ctx context.Context, name string, level int) (*Loader
 		l.setLoader(name, nil)
 		return nil, nil
 	}
+	if e.Kind == "link" && l.Project.Gen == project.Gen2 {
+		// A link to a junction: the subproject is the target's.
+		sub, err := l.linkedLoader(ctx, e)
+		if err != nil {
+			return nil, err
+		}
+		l.setLoader(name, sub)
+		return sub, nil
+	}
 	if e.Kind != "junction" {
 		return nil, bsterr.Load(bsterr.InvalidData, nil, "%s: Expected junction but element kind is %s", name, e.Kind)
 	}
@@ -53,7 +62,7 @@ func (l *Loader) getLoader(ctx context.Context, name string, level int) (*Loader
 	opts := l.session.ProjectOpts
 	opts.CLIOptions = nil
 	opts.Junction = info
-	p, err := project.Load(dir, opts)
+	p, err := project.LoadFirstPass(dir, opts)
 	if err != nil {
 		if bsterr.ReasonOf(err) == bsterr.MissingProjectConf {
 			return nil, bsterr.Load(bsterr.InvalidJunction, nil,
@@ -65,9 +74,18 @@ func (l *Loader) getLoader(ctx context.Context, name string, level int) (*Loader
 	if l.junctionPath != "" {
 		jpath = l.junctionPath + ":" + name
 	}
+	// The subproject's loader exists before its second pass, whose
+	// includes may refer to the subproject's own junctions.
 	sub = newLoader(p, l.session, l, jpath)
 	l.setLoader(name, sub)
+	if err := p.LoadSecondPass(); err != nil {
+		l.mu.Lock()
+		delete(l.loaders, name)
+		l.mu.Unlock()
+		return nil, err
+	}
 	return sub, nil
+
 }
 
 func (l *Loader) setLoader(name string, sub *Loader) {
@@ -112,4 +130,24 @@ func resolveLink(ctx context.Context, e *LoadElement, prov *bsterr.Provenance) (
 		e = next
 	}
 	return e, nil
+}
+
+// linkedLoader follows a link element whose target is a junction.
+func (l *Loader) linkedLoader(ctx context.Context, e *LoadElement) (*Loader, error) {
+	cfg, err := e.Node.MappingAt("config")
+	if err != nil {
+		return nil, err
+	}
+	if cfg == nil {
+		return nil, bsterr.Load(bsterr.InvalidData, &e.Node.P, "Dictionary did not contain expected key 'config'")
+	}
+	target, err := cfg.RequiredString("target")
+	if err != nil {
+		return nil, err
+	}
+	ld, name, err := l.resolveName(ctx, target)
+	if err != nil {
+		return nil, err
+	}
+	return ld.getLoader(ctx, name, 0)
 }

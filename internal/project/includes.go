@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"example.org/bst/internal/bsterr"
+	"example.org/bst/internal/variables"
 	"example.org/bst/internal/yamlnode"
 )
 
@@ -116,7 +117,8 @@ func (inc *Includes) includeFile(include string, p *Project, from *yamlnode.Mapp
 	shortname := include
 	sub := p
 	file := include
-	if j, f, ok := strings.Cut(include, ":"); ok {
+	if i := strings.LastIndexByte(include, ':'); i >= 0 {
+		j, f := include[:i], include[i+1:]
 		if inc.Resolv == nil {
 			return nil, "", nil, bsterr.Load(bsterr.InvalidData, &from.P, "Junction includes are not available here: %s", include)
 		}
@@ -128,6 +130,11 @@ func (inc *Includes) includeFile(include string, p *Project, from *yamlnode.Mapp
 	}
 	path := filepath.Join(sub.Dir, file)
 	node, err := inc.load(path, shortname)
+	if err == nil && sub != p && p.Gen == Gen2 {
+		// 2.x expands a subproject's include with the subproject's
+		// variables before it is composited into the includer.
+		node, err = inc.expanded(path, node, sub)
+	}
 	if err != nil {
 		if bsterr.ReasonOf(err) == bsterr.MissingFile && p.Gen == Gen2 {
 			return nil, "", nil, bsterr.Load(bsterr.MissingFile, &from.P, "Include block references a file that could not be found: '%s'.", include)
@@ -135,6 +142,58 @@ func (inc *Includes) includeFile(include string, p *Project, from *yamlnode.Mapp
 		return nil, "", nil, err
 	}
 	return node, path, sub, nil
+}
+
+// expanded returns node with every string expanded with sub's variables
+// (cached per file).
+func (inc *Includes) expanded(path string, node *yamlnode.Mapping, sub *Project) (*yamlnode.Mapping, error) {
+	inc.mu.Lock()
+	e := inc.files[path+"\x00expanded"]
+	if e == nil {
+		e = &includeEntry{}
+		inc.files[path+"\x00expanded"] = e
+	}
+	inc.mu.Unlock()
+	e.once.Do(func() {
+		var defs []variables.Def
+		vars := sub.Second.Variables
+		for i, k := range vars.Keys {
+			if sc, ok := vars.Vals[i].(*yamlnode.Scalar); ok {
+				defs = append(defs, variables.Def{Name: k, Value: sc.Str(), Prov: sc.P})
+			}
+		}
+		table := variables.NewTable(variables.NewParser(), variables.BuildStream2, defs)
+		n := node.CloneMapping()
+		e.err = expandStrings(n, table)
+		e.node = n
+	})
+	return e.node, e.err
+}
+
+func expandStrings(n yamlnode.Node, t *variables.Table) error {
+	switch v := n.(type) {
+	case *yamlnode.Mapping:
+		for _, x := range v.Vals {
+			if err := expandStrings(x, t); err != nil {
+				return err
+			}
+		}
+	case *yamlnode.Sequence:
+		for _, x := range v.Items {
+			if err := expandStrings(x, t); err != nil {
+				return err
+			}
+		}
+	case *yamlnode.Scalar:
+		if !v.Null {
+			s, err := t.Expand(v.Str(), v.P)
+			if err != nil {
+				return err
+			}
+			v.Value = s
+		}
+	}
+	return nil
 }
 
 func (inc *Includes) load(path, shortname string) (*yamlnode.Mapping, error) {

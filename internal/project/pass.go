@@ -244,6 +244,9 @@ func (p *Project) loadPlugins(cfg *yamlnode.Mapping) error {
 		}
 		k := [2]string{group, o.Kind}
 		if seen[k] {
+			if p.Gen == Gen2 {
+				return bsterr.Plugin("duplicate-plugin", nil, "Duplicate listing of %s '%s'", group, o.Kind)
+			}
 			return bsterr.Load(bsterr.InvalidData, nil, "Duplicate listing of %s '%s'", group, o.Kind)
 		}
 		seen[k] = true
