@@ -55,8 +55,12 @@ func pyFormat(value, spec string) string {
 
 // substRe matches "%{name...}" for a given symbol, as BuildStream's
 // Profile.fmt_subst does.
-func substRe(name string) *regexp.Regexp {
-	return regexp.MustCompile(`%\{(` + regexp.QuoteMeta(name) + `)([^%]*)\}`)
+func substRe(name string, lazy bool) *regexp.Regexp {
+	q := "*"
+	if lazy {
+		q = "*?"
+	}
+	return regexp.MustCompile(`%\{(` + regexp.QuoteMeta(name) + `)([^%]` + q + `)\}`)
 }
 
 // formatter substitutes %{symbol[:spec]} in a format string.
@@ -64,10 +68,12 @@ type formatter struct {
 	res map[string]*regexp.Regexp
 }
 
-func newFormatter(symbols []string) *formatter {
+// newFormatter prepares the symbols; lazy selects BuildStream 2's
+// non-greedy match of the format spec (1.6 matches greedily).
+func newFormatter(symbols []string, lazy bool) *formatter {
 	f := &formatter{res: map[string]*regexp.Regexp{}}
 	for _, s := range symbols {
-		f.res[s] = substRe(s)
+		f.res[s] = substRe(s, lazy)
 	}
 	return f
 }

@@ -50,7 +50,7 @@ func (a *app) showCmd() *cobra.Command {
 			if deps == "plan" && s.Project.Gen == project.Gen2 {
 				return bsterr.App(bsterr.InvalidData, "Invalid value for '--deps': 'plan' is not one of 'none', 'run', 'build', 'all'")
 			}
-			return a.printShow(elems, format, s.Config.KeyLength)
+			return a.printShow(elems, format, s.Config.KeyLength, s.Project.Gen == project.Gen2)
 		},
 	}
 	f := cmd.Flags()
@@ -64,8 +64,8 @@ func (a *app) showCmd() *cobra.Command {
 var showSymbols = []string{"name", "key", "full-key", "state", "config", "vars", "env", "public",
 	"workspaced", "workspace-dirs", "kind", "description", "deps", "build-deps", "runtime-deps"}
 
-func (a *app) printShow(elems []*element.Element, format string, keyLen int) error {
-	f := newFormatter(showSymbols)
+func (a *app) printShow(elems []*element.Element, format string, keyLen int, gen2 bool) error {
+	f := newFormatter(showSymbols, gen2)
 	var out strings.Builder
 	for i, e := range elems {
 		line := format
@@ -131,10 +131,8 @@ func (a *app) printShow(elems []*element.Element, format string, keyLen int) err
 			out.WriteByte('\n')
 		}
 	}
-	s := strings.TrimRight(out.String(), "\n")
-	if s != "" {
-		s += "\n"
-	}
+	// BuildStream echoes the report with a newline, even when it is empty.
+	s := strings.TrimRight(out.String(), "\n") + "\n"
 	_, err := a.inv.Stdout.Write([]byte(s))
 	return err
 }

@@ -55,6 +55,10 @@ func (inc *Includes) process(node *yamlnode.Mapping, p *Project, included map[st
 func (inc *Includes) processNode(node *yamlnode.Mapping, p *Project, included map[string]bool, onlyLocal, processOptions bool) error {
 	if node.Has("(@)") {
 		var list []string
+		incProv := node.Get("(@)").Pos()
+		if p.Gen == Gen1 {
+			incProv = &node.P
+		}
 		switch v := node.Get("(@)").(type) {
 		case *yamlnode.Scalar:
 			list = []string{v.Str()}
@@ -71,12 +75,12 @@ func (inc *Includes) processNode(node *yamlnode.Mapping, p *Project, included ma
 			if onlyLocal && strings.Contains(include, ":") {
 				continue
 			}
-			inode, path, sub, err := inc.includeFile(include, p, node)
+			inode, path, sub, err := inc.includeFile(include, p, incProv)
 			if err != nil {
 				return err
 			}
 			if included[path] {
-				return bsterr.Load(bsterr.RecursiveInclude, &node.P, "trying to recursively include %s", path)
+				return bsterr.Load(bsterr.RecursiveInclude, incProv, "trying to recursively include %s", path)
 			}
 			inode = inode.CloneMapping()
 			included[path] = true
@@ -113,14 +117,14 @@ func (inc *Includes) processValue(v yamlnode.Node, p *Project, included map[stri
 	return nil
 }
 
-func (inc *Includes) includeFile(include string, p *Project, from *yamlnode.Mapping) (*yamlnode.Mapping, string, *Project, error) {
+func (inc *Includes) includeFile(include string, p *Project, prov *bsterr.Provenance) (*yamlnode.Mapping, string, *Project, error) {
 	shortname := include
 	sub := p
 	file := include
 	if i := strings.LastIndexByte(include, ':'); i >= 0 {
 		j, f := include[:i], include[i+1:]
 		if inc.Resolv == nil {
-			return nil, "", nil, bsterr.Load(bsterr.InvalidData, &from.P, "Junction includes are not available here: %s", include)
+			return nil, "", nil, bsterr.Load(bsterr.InvalidData, prov, "Junction includes are not available here: %s", include)
 		}
 		jp, err := inc.Resolv.JunctionProject(p, j)
 		if err != nil {
@@ -136,8 +140,13 @@ func (inc *Includes) includeFile(include string, p *Project, from *yamlnode.Mapp
 		node, err = inc.expanded(path, node, sub)
 	}
 	if err != nil {
-		if bsterr.ReasonOf(err) == bsterr.MissingFile && p.Gen == Gen2 {
-			return nil, "", nil, bsterr.Load(bsterr.MissingFile, &from.P, "Include block references a file that could not be found: '%s'.", include)
+		if p.Gen == Gen2 {
+			switch bsterr.ReasonOf(err) {
+			case bsterr.MissingFile:
+				return nil, "", nil, bsterr.Load(bsterr.MissingFile, prov, "Include block references a file that could not be found: '%s'.", include)
+			case bsterr.LoadingDirectory:
+				return nil, "", nil, bsterr.Load(bsterr.LoadingDirectory, prov, "Include block references a directory instead of a file: '%s'.", include)
+			}
 		}
 		return nil, "", nil, err
 	}

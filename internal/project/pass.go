@@ -75,7 +75,12 @@ func (p *Project) loadPass(cfg *yamlnode.Mapping, out *PassConfig, ignoreUnknown
 		return err
 	}
 	out.Options = pool
-	if err := pool.Process(cfg); err != nil {
+	var restricted []string
+	if p.Gen == Gen2 {
+		restricted = []string{"min-version", "name", "element-path", "junctions", "defaults",
+			"fatal-warnings", "ref-storage", "options", "plugins"}
+	}
+	if err := pool.Process(cfg, restricted...); err != nil {
 		return err
 	}
 	if out.ElementOverrides, err = cfg.MappingAt("elements"); err != nil {
@@ -247,7 +252,7 @@ func (p *Project) loadPlugins(cfg *yamlnode.Mapping) error {
 			if p.Gen == Gen2 {
 				return bsterr.Plugin("duplicate-plugin", nil, "Duplicate listing of %s '%s'", group, o.Kind)
 			}
-			return bsterr.Load(bsterr.InvalidData, nil, "Duplicate listing of %s '%s'", group, o.Kind)
+			return bsterr.Load(bsterr.InvalidYAML, nil, "Duplicate listing of %s '%s'", group, o.Kind)
 		}
 		seen[k] = true
 	}
