@@ -98,3 +98,79 @@ func (f *formatter) subst(text, symbol, value string) string {
 		return pyFormat(value, spec[1:])
 	})
 }
+
+// template is a format string compiled once: literal text and symbol
+// slots with their format specs.
+type template struct {
+	parts   []templatePart
+	symbols []string // symbols used, in BuildStream's substitution order
+}
+
+type templatePart struct {
+	text   string
+	symbol string // "" for literal text
+	spec   string
+	raw    string // the matched "%{...}" text, for specs that are not ":..."
+}
+
+// compile runs BuildStream's sequential substitution once on format with
+// placeholders, which is what every element gets as long as no value
+// itself contains "%{".
+func (f *formatter) compile(format string) *template {
+	t := &template{}
+	var slots []templatePart
+	line := format
+	for _, sym := range showSymbols {
+		re := f.res[sym]
+		if re == nil || !strings.Contains(line, "%{"+sym) {
+			continue
+		}
+		used := false
+		line = re.ReplaceAllStringFunc(line, func(m string) string {
+			sub := re.FindStringSubmatch(m)
+			spec := sub[2]
+			if spec != "" && spec[0] != ':' {
+				return m
+			}
+			used = true
+			slots = append(slots, templatePart{symbol: sym, spec: strings.TrimPrefix(spec, ":")})
+			return "\x00" + strconv.Itoa(len(slots)-1) + "\x00"
+		})
+		if used {
+			t.symbols = append(t.symbols, sym)
+		}
+	}
+	for {
+		i := strings.IndexByte(line, 0)
+		if i < 0 {
+			break
+		}
+		j := strings.IndexByte(line[i+1:], 0)
+		if j < 0 {
+			break
+		}
+		n, err := strconv.Atoi(line[i+1 : i+1+j])
+		if err != nil || n >= len(slots) {
+			break
+		}
+		if i > 0 {
+			t.parts = append(t.parts, templatePart{text: line[:i]})
+		}
+		t.parts = append(t.parts, slots[n])
+		line = line[i+2+j:]
+	}
+	if line != "" {
+		t.parts = append(t.parts, templatePart{text: line})
+	}
+	return t
+}
+
+func (t *template) render(b *strings.Builder, values map[string]string) {
+	for _, p := range t.parts {
+		if p.symbol == "" {
+			b.WriteString(p.text)
+			continue
+		}
+		b.WriteString(pyFormat(values[p.symbol], p.spec))
+	}
+}

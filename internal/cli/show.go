@@ -66,67 +66,41 @@ var showSymbols = []string{"name", "key", "full-key", "state", "config", "vars",
 
 func (a *app) printShow(elems []*element.Element, format string, keyLen int, gen2 bool) error {
 	f := newFormatter(showSymbols, gen2)
+	tmpl := f.compile(format)
+	values := map[string]string{}
 	var out strings.Builder
 	for i, e := range elems {
-		line := format
-		line = f.subst(line, "name", e.FullName)
-		if strings.Contains(line, "%{key") || strings.Contains(line, "%{full-key") {
-			full := strings.Repeat("?", 64)
-			if e.Keys.Known {
-				full = e.Keys.Strong.String()
-			}
-			short := full
-			if keyLen < len(short) {
-				short = short[:keyLen]
-			}
-			line = f.subst(line, "key", short)
-			line = f.subst(line, "full-key", full)
-		}
-		if strings.Contains(line, "%{state") {
-			state := e.State()
-			if e.IsJunction {
-				state = "junction"
-			}
-			line = f.subst(line, "state", state)
-		}
-		if strings.Contains(line, "%{config") {
-			line = f.subst(line, "config", yamlnode.Dump(yamlnode.Plain(e.Config, e.Project.Gen == project.Gen2)))
-		}
-		if strings.Contains(line, "%{vars") {
-			vars, err := e.Vars.ResolveAll()
+		clear(values)
+		safe := true
+		for _, sym := range tmpl.symbols {
+			v, err := showValue(e, sym, keyLen)
 			if err != nil {
 				return err
 			}
-			m := make(map[string]any, len(vars))
-			for _, v := range vars {
-				m[v.Name] = v.Value
+			values[sym] = v
+			if strings.Contains(v, "%{") {
+				safe = false
 			}
-			line = f.subst(line, "vars", yamlnode.Dump(m))
 		}
-		if strings.Contains(line, "%{env") {
-			m := make(map[string]any, len(e.Env))
-			for _, kv := range e.Env {
-				m[kv.Name] = kv.Value
+		if safe {
+			tmpl.render(&out, values)
+		} else {
+			// A value holding "%{" could be matched by a later symbol, as
+			// in BuildStream's sequential substitution: do it the slow way.
+			line := format
+			for _, sym := range showSymbols {
+				if v, ok := values[sym]; ok {
+					line = f.subst(line, sym, v)
+				} else if strings.Contains(line, "%{"+sym) {
+					v, err := showValue(e, sym, keyLen)
+					if err != nil {
+						return err
+					}
+					line = f.subst(line, sym, v)
+				}
 			}
-			line = f.subst(line, "env", yamlnode.Dump(m))
+			out.WriteString(line)
 		}
-		if strings.Contains(line, "%{public") {
-			line = f.subst(line, "public", yamlnode.Dump(yamlnode.Plain(e.Public, e.Project.Gen == project.Gen2)))
-		}
-		line = f.subst(line, "workspaced", "")
-		line = f.subst(line, "workspace-dirs", "")
-		line = f.subst(line, "kind", e.Kind)
-		line = f.subst(line, "description", e.Description)
-		if strings.Contains(line, "%{deps") {
-			line = f.subst(line, "deps", depList(pipeline.Dependencies([]*element.Element{e}, pipeline.ScopeAll), e))
-		}
-		if strings.Contains(line, "%{build-deps") {
-			line = f.subst(line, "build-deps", depList(e.BuildDeps, nil))
-		}
-		if strings.Contains(line, "%{runtime-deps") {
-			line = f.subst(line, "runtime-deps", depList(e.RuntimeDeps, nil))
-		}
-		out.WriteString(line)
 		if i < len(elems)-1 {
 			out.WriteByte('\n')
 		}
@@ -135,6 +109,62 @@ func (a *app) printShow(elems []*element.Element, format string, keyLen int, gen
 	s := strings.TrimRight(out.String(), "\n") + "\n"
 	_, err := a.inv.Stdout.Write([]byte(s))
 	return err
+}
+
+// showValue renders one %{symbol} of bst show for e.
+func showValue(e *element.Element, sym string, keyLen int) (string, error) {
+	gen2 := e.Project.Gen == project.Gen2
+	switch sym {
+	case "name":
+		return e.FullName, nil
+	case "key", "full-key":
+		full := strings.Repeat("?", 64)
+		if e.Keys.Known {
+			full = e.Keys.Strong.String()
+		}
+		if sym == "key" && keyLen < len(full) {
+			return full[:keyLen], nil
+		}
+		return full, nil
+	case "state":
+		if e.IsJunction {
+			return "junction", nil
+		}
+		return e.State(), nil
+	case "config":
+		return yamlnode.Dump(yamlnode.Plain(e.Config, gen2)), nil
+	case "vars":
+		vars, err := e.Vars.ResolveAll()
+		if err != nil {
+			return "", err
+		}
+		m := make(map[string]any, len(vars))
+		for _, v := range vars {
+			m[v.Name] = v.Value
+		}
+		return yamlnode.Dump(m), nil
+	case "env":
+		m := make(map[string]any, len(e.Env))
+		for _, kv := range e.Env {
+			m[kv.Name] = kv.Value
+		}
+		return yamlnode.Dump(m), nil
+	case "public":
+		return yamlnode.Dump(yamlnode.Plain(e.Public, gen2)), nil
+	case "workspaced", "workspace-dirs":
+		return "", nil
+	case "kind":
+		return e.Kind, nil
+	case "description":
+		return e.Description, nil
+	case "deps":
+		return depList(pipeline.Dependencies([]*element.Element{e}, pipeline.ScopeAll), e), nil
+	case "build-deps":
+		return depList(e.BuildDeps, nil), nil
+	case "runtime-deps":
+		return depList(e.RuntimeDeps, nil), nil
+	}
+	return "", nil
 }
 
 // depList renders a dependency list as a YAML sequence of names.

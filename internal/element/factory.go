@@ -44,6 +44,10 @@ type kindEntry struct {
 	plugin   *plugin.ElementKind
 	defaults *yamlnode.Mapping // kind YAML with project split rules and overrides
 	vars     *variables.Table  // project variables extended with the kind's
+	env      *yamlnode.Mapping // project environment composited with the kind's
+	nocache  []string          // project and kind environment-nocache
+	splits   *yamlnode.Mapping // the kind's split rules (over the project's)
+	config   *yamlnode.Mapping // the kind's configuration
 	err      error
 }
 
@@ -178,6 +182,65 @@ func (f *Factory) composeKind(e *kindEntry, le *loader.LoadElement, junction boo
 		return err
 	}
 	e.vars = base.Extend(defs)
+	return f.composeKindRest(e, p, junction)
+}
+
+// composeKindRest prepares the environment, split rules and configuration
+// every element of the kind starts from.
+func (f *Factory) composeKindRest(e *kindEntry, p *project.Project, junction bool) error {
+	d := e.defaults
+	env := yamlnode.NewMapping(d.P)
+	if !junction {
+		env = p.Environment.CloneMapping()
+	}
+	if m, err := d.MappingAt("environment"); err != nil {
+		return err
+	} else if m != nil {
+		if err := yamlnode.Composite(env, m); err != nil {
+			return err
+		}
+	}
+	if err := yamlnode.FinalAssertions(env); err != nil {
+		return err
+	}
+	e.env = env
+	seen := map[string]bool{}
+	var lists [][]string
+	if !junction {
+		lists = append(lists, p.EnvNocache)
+	}
+	l, err := d.StringList("environment-nocache")
+	if err != nil {
+		return err
+	}
+	for _, l := range append(lists, l) {
+		for _, n := range l {
+			if !seen[n] {
+				seen[n] = true
+				e.nocache = append(e.nocache, n)
+			}
+		}
+	}
+	e.splits = yamlnode.NewMapping(d.P)
+	if pub, err := d.MappingAt("public"); err != nil {
+		return err
+	} else if pub != nil {
+		if bb, err := pub.MappingAt("bst"); err != nil {
+			return err
+		} else if bb != nil {
+			if sr, err := bb.MappingAt("split-rules"); err != nil {
+				return err
+			} else if sr != nil {
+				e.splits = sr
+			}
+		}
+	}
+	e.config = yamlnode.NewMapping(d.P)
+	if dc, err := d.MappingAt("config"); err != nil {
+		return err
+	} else if dc != nil {
+		e.config = dc
+	}
 	return nil
 }
 

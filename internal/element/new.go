@@ -6,6 +6,7 @@ import (
 	"example.org/bst/internal/project"
 	"example.org/bst/internal/variables"
 	"example.org/bst/internal/yamlnode"
+	"sort"
 )
 
 // New resolves le's variables, environment, configuration, public data,
@@ -77,26 +78,19 @@ func (f *Factory) resolveVars(e *Element, ke *kindEntry, node *yamlnode.Mapping,
 }
 
 func (f *Factory) resolveEnv(e *Element, ke *kindEntry, node *yamlnode.Mapping, junction bool) error {
-	env := yamlnode.NewMapping(node.P)
-	if !junction {
-		env = e.Project.Environment.CloneMapping()
-	}
-	for _, src := range []*yamlnode.Mapping{ke.defaults, node} {
-		m, err := src.MappingAt("environment")
-		if err != nil {
+	env := ke.env
+	if m, err := node.MappingAt("environment"); err != nil {
+		return err
+	} else if m != nil {
+		env = ke.env.CloneMapping()
+		if err := yamlnode.Composite(env, m); err != nil {
 			return err
 		}
-		if m != nil {
-			if err := yamlnode.Composite(env, m); err != nil {
-				return err
-			}
+		if err := yamlnode.FinalAssertions(env); err != nil {
+			return err
 		}
 	}
-	if err := yamlnode.FinalAssertions(env); err != nil {
-		return err
-	}
-	names := append([]string(nil), env.Keys...)
-	vals := map[string]string{}
+	e.Env = make([]KV, 0, len(env.Keys))
 	for i, k := range env.Keys {
 		sc, ok := env.Vals[i].(*yamlnode.Scalar)
 		if !ok {
@@ -106,25 +100,19 @@ func (f *Factory) resolveEnv(e *Element, ke *kindEntry, node *yamlnode.Mapping, 
 		if err != nil {
 			return err
 		}
-		vals[k] = v
+		e.Env = append(e.Env, KV{Name: k, Value: v})
 	}
-	_ = names
-	for _, k := range sortedEnvNames(vals) {
-		e.Env = append(e.Env, KV{Name: k, Value: vals[k]})
+	sort.Slice(e.Env, func(i, j int) bool { return e.Env[i].Name < e.Env[j].Name })
+	el, err := node.StringList("environment-nocache")
+	if err != nil {
+		return err
+	}
+	if len(el) == 0 {
+		e.EnvNocache = ke.nocache
+		return nil
 	}
 	seen := map[string]bool{}
-	var lists [][]string
-	if !junction {
-		lists = append(lists, e.Project.EnvNocache)
-	}
-	for _, src := range []*yamlnode.Mapping{ke.defaults, node} {
-		l, err := src.StringList("environment-nocache")
-		if err != nil {
-			return err
-		}
-		lists = append(lists, l)
-	}
-	for _, l := range lists {
+	for _, l := range [][]string{ke.nocache, el} {
 		for _, n := range l {
 			if !seen[n] {
 				seen[n] = true
@@ -136,27 +124,7 @@ func (f *Factory) resolveEnv(e *Element, ke *kindEntry, node *yamlnode.Mapping, 
 }
 
 func (f *Factory) resolvePublic(e *Element, ke *kindEntry, node *yamlnode.Mapping) error {
-	basePub, err := ke.defaults.MappingAt("public")
-	if err != nil {
-		return err
-	}
-	var baseSplits *yamlnode.Mapping
-	if basePub != nil {
-		bb, err := basePub.MappingAt("bst")
-		if err != nil {
-			return err
-		}
-		if bb != nil {
-			if baseSplits, err = bb.MappingAt("split-rules"); err != nil {
-				return err
-			}
-		}
-	}
-	if baseSplits == nil {
-		baseSplits = yamlnode.NewMapping(node.P)
-	} else {
-		baseSplits = baseSplits.CloneMapping()
-	}
+	baseSplits := ke.splits
 	pub := yamlnode.NewMapping(node.P)
 	if ep, err := node.MappingAt("public"); err != nil {
 		return err
@@ -175,6 +143,7 @@ func (f *Factory) resolvePublic(e *Element, ke *kindEntry, node *yamlnode.Mappin
 		return err
 	}
 	if es != nil {
+		baseSplits = baseSplits.CloneMapping()
 		if err := yamlnode.Composite(baseSplits, es); err != nil {
 			return err
 		}
@@ -184,22 +153,26 @@ func (f *Factory) resolvePublic(e *Element, ke *kindEntry, node *yamlnode.Mappin
 	if err := yamlnode.FinalAssertions(pub); err != nil {
 		return err
 	}
+	e.Public = pub
 	if e.IsJunction {
-		e.Public = pub
+		bst.Set("split-rules", baseSplits.CloneMapping())
 		return nil
 	}
 	if e.Project.Gen == project.Gen2 {
-		if err := expandNode(pub, e.Vars); err != nil {
-			return err
+		if es == nil {
+			bst.Set("split-rules", baseSplits.CloneMapping())
 		}
-		e.Public = pub
-		return nil
+		return expandNode(pub, e.Vars)
 	}
+	// 1.x expands only the split rules, into new nodes (the kind's rules
+	// are shared between elements).
+	expanded := &yamlnode.Mapping{P: baseSplits.P, Keys: baseSplits.Keys, Vals: make([]yamlnode.Node, len(baseSplits.Vals))}
 	for i, domain := range baseSplits.Keys {
 		seq, ok := baseSplits.Vals[i].(*yamlnode.Sequence)
 		if !ok {
 			return bsterr.Load(bsterr.InvalidData, baseSplits.Vals[i].Pos(), "Value of '%s' is not of the expected type 'list'", domain)
 		}
+		out := &yamlnode.Sequence{P: seq.P, Items: make([]yamlnode.Node, len(seq.Items))}
 		for j, it := range seq.Items {
 			sc, ok := it.(*yamlnode.Scalar)
 			if !ok {
@@ -209,10 +182,11 @@ func (f *Factory) resolvePublic(e *Element, ke *kindEntry, node *yamlnode.Mappin
 			if err != nil {
 				return err
 			}
-			seq.Items[j] = &yamlnode.Scalar{Value: v, P: sc.P}
+			out.Items[j] = &yamlnode.Scalar{Value: v, P: sc.P}
 		}
+		expanded.Vals[i] = out
 	}
-	e.Public = pub
+	bst.Set("split-rules", expanded)
 	return nil
 }
 
@@ -258,15 +232,17 @@ func expandNode(n yamlnode.Node, vars *variables.Table) error {
 }
 
 func (f *Factory) resolveConfig(e *Element, ke *kindEntry, node *yamlnode.Mapping) error {
-	cfg := yamlnode.NewMapping(node.P)
-	if dc, err := ke.defaults.MappingAt("config"); err != nil {
+	cfg := ke.config
+	ec, err := node.MappingAt("config")
+	if err != nil {
 		return err
-	} else if dc != nil {
-		cfg = dc.CloneMapping()
 	}
-	if ec, err := node.MappingAt("config"); err != nil {
-		return err
-	} else if ec != nil {
+	// The kind's configuration is shared when the element adds nothing
+	// and nothing will be expanded in place (1.x keeps it raw).
+	if ec != nil || e.Project.Gen == project.Gen2 {
+		cfg = ke.config.CloneMapping()
+	}
+	if ec != nil {
 		if err := yamlnode.Composite(cfg, ec); err != nil {
 			return err
 		}
