@@ -16,8 +16,9 @@ type LoadElement struct {
 	Loader   *Loader
 	Prov     bsterr.Provenance
 
-	index  int      // dense index, for closure bitsets
-	closed []uint64 // transitive dependency closure (bitset by index)
+	index     int      // dense index, for closure bitsets
+	closed    []uint64 // transitive dependency closure (bitset by index)
+	sortEpoch int      // last target whose closure sorted this element
 }
 
 // Junction returns the junction path of the element's project ("" for the

@@ -28,6 +28,8 @@ type Session struct {
 
 	mu    sync.Mutex
 	count int // dense element index allocator
+
+	files sync.Map // parsed subproject files by device and inode
 }
 
 // Loader loads the elements of one project.

@@ -1,6 +1,8 @@
 package loader
 
 import (
+	"golang.org/x/sys/unix"
+
 	"context"
 	"os"
 	"path/filepath"
@@ -110,7 +112,13 @@ func (l *Loader) parseFile(name string) (*LoadElement, error) {
 	if l.junctionPath != "" {
 		display = l.junctionPath + ":" + name
 	}
-	node, err := yamlnode.LoadFile(full, display)
+	var node *yamlnode.Mapping
+	var err error
+	if l.junctionPath != "" {
+		node, err = l.session.parseShared(full, display)
+	} else {
+		node, err = yamlnode.LoadFile(full, display)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -247,4 +255,28 @@ func (l *Loader) fileError(name string, prov *bsterr.Provenance, err error) erro
 		return e
 	}
 	return err
+}
+
+// parseShared parses an element file of a subproject once per session
+// (several junctions often stage the same files) and returns a private
+// copy named display.
+func (s *Session) parseShared(path, display string) (*yamlnode.Mapping, error) {
+	var st unix.Stat_t
+	if err := unix.Stat(path, &st); err != nil {
+		return yamlnode.LoadFile(path, display)
+	}
+	key := [2]uint64{st.Dev, st.Ino}
+	v, _ := s.files.LoadOrStore(key, &sharedFile{})
+	f := v.(*sharedFile)
+	f.once.Do(func() { f.node, f.err = yamlnode.LoadFile(path, display) })
+	if f.err != nil {
+		return yamlnode.LoadFile(path, display)
+	}
+	return yamlnode.CloneInFile(f.node, display), nil
+}
+
+type sharedFile struct {
+	once sync.Once
+	node *yamlnode.Mapping
+	err  error
 }

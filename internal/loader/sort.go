@@ -75,24 +75,26 @@ func (e *LoadElement) depends(o *LoadElement, n int) bool {
 // once across all targets (and each target again).
 func sortTargets(targets []*LoadElement, n int) {
 	shared := map[*LoadElement]bool{}
-	for _, t := range targets {
+	for i, t := range targets {
 		if t.Loader.Project.Gen == project.Gen2 {
 			sortGen2(t, n, shared)
 		} else {
-			sortGen1(t, n, map[*LoadElement]bool{})
+			sortGen1(t, n, i+1)
 		}
 	}
 }
 
-func sortGen1(e *LoadElement, n int, visited map[*LoadElement]bool) {
-	if visited[e] {
+// sortGen1 sorts the closure of a target; epoch marks the elements already
+// sorted for this target (a fresh visited set per target, as in 1.6).
+func sortGen1(e *LoadElement, n int, epoch int) {
+	if e.sortEpoch == epoch {
 		return
 	}
 	for _, d := range e.Deps {
-		sortGen1(d.Element, n, visited)
+		sortGen1(d.Element, n, epoch)
 	}
 	sortDeps(e, n)
-	visited[e] = true
+	e.sortEpoch = epoch
 }
 
 func sortGen2(t *LoadElement, n int, visited map[*LoadElement]bool) {

@@ -151,3 +151,34 @@ func (m *Mapping) Pop(key string) Node {
 	m.Vals = append(m.Vals[:i], m.Vals[i+1:]...)
 	return v
 }
+
+// CloneInFile returns a deep copy of m whose provenance names file, for a
+// parsed file reused under another name (the same file seen through
+// several junctions).
+func CloneInFile(m *Mapping, file string) *Mapping {
+	return cloneInFile(m, file).(*Mapping)
+}
+
+func cloneInFile(n Node, file string) Node {
+	switch t := n.(type) {
+	case *Scalar:
+		c := *t
+		c.P.File = file
+		return &c
+	case *Sequence:
+		c := &Sequence{P: t.P, Items: make([]Node, len(t.Items))}
+		c.P.File = file
+		for i, it := range t.Items {
+			c.Items[i] = cloneInFile(it, file)
+		}
+		return c
+	case *Mapping:
+		c := &Mapping{P: t.P, Keys: append([]string(nil), t.Keys...), Vals: make([]Node, len(t.Vals))}
+		c.P.File = file
+		for i, v := range t.Vals {
+			c.Vals[i] = cloneInFile(v, file)
+		}
+		return c
+	}
+	return n
+}
