@@ -73,7 +73,8 @@ func (in Input) substKey(key, def string) (string, error) {
 		return def, nil
 	}
 	if in.Gen == 2 {
-		return v, nil
+		// Expanded when configured; not stripped again.
+		return in.Config.Get(key).(*yamlnode.Scalar).Value, nil
 	}
 	return in.Subst(v, *in.Config.Get(key).Pos())
 }
@@ -135,8 +136,11 @@ func (in Input) substList(key string, strip bool) ([]string, error) {
 		if !ok {
 			return nil, bsterr.Load(bsterr.InvalidData, it.Pos(), "Value of '%s[%d]' is not of the expected type 'str'", key, i)
 		}
+		// 2.x scalars were stripped when loaded, before expansion; the
+		// expanded value is used as is (trailing blanks from empty
+		// variables stay).
 		v := sc.Value
-		if strip || in.Gen == 2 {
+		if strip && in.Gen == 1 {
 			v = sc.Str()
 		}
 		if in.Gen == 1 {

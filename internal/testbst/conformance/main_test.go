@@ -13,5 +13,8 @@ func TestMain(m *testing.M) {
 	if s := results.summary(); s != "" {
 		fmt.Print(s)
 	}
+	if s := cachekeyResults.summary(); s != "" {
+		fmt.Print(s)
+	}
 	os.Exit(code)
 }

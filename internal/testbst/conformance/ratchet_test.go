@@ -16,7 +16,8 @@ import (
 )
 
 var updateRatchet = flag.Bool("update-ratchet", false,
-	"rewrite testdata/passing.txt with the cases that pass now (cases not run keep their line)")
+	"rewrite testdata/passing.txt (TestFormat) and testdata/cachekey-passing.txt (TestCacheKeys) "+
+		"with the cases that pass now (cases not run keep their line)")
 
 const (
 	ratchetPath  = "testdata/passing.txt"
