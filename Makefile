@@ -36,9 +36,9 @@ lint:
 	@if command -v staticcheck >/dev/null; then staticcheck ./...; else $(GO) run honnef.co/go/tools/cmd/staticcheck@2025.1.1 ./... || echo "staticcheck unavailable"; fi
 
 fuzz:
-	$(GO) test -run=^$$ -fuzz=FuzzParse -fuzztime=10s ./internal/yamlnode
-	$(GO) test -run=^$$ -fuzz=FuzzEval -fuzztime=10s ./internal/options
-	$(GO) test -run=^$$ -fuzz=FuzzExpand -fuzztime=10s ./internal/variables
+	$(GO) test -run=^$$ -fuzz=^FuzzParse$$ -fuzztime=10s ./internal/yamlnode
+	$(GO) test -run=^$$ -fuzz=^FuzzEval$$ -fuzztime=10s ./internal/options
+	$(GO) test -run=^$$ -fuzz=^FuzzExpand$$ -fuzztime=10s ./internal/variables
 	$(GO) test -run=^$$ -fuzz=FuzzEncode -fuzztime=10s ./internal/cachekey
 
 bench:

@@ -110,7 +110,6 @@ type templatePart struct {
 	text   string
 	symbol string // "" for literal text
 	spec   string
-	raw    string // the matched "%{...}" text, for specs that are not ":..."
 }
 
 // compile runs BuildStream's sequential substitution once on format with

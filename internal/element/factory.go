@@ -1,7 +1,6 @@
 package element
 
 import (
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -292,15 +291,6 @@ func composeDefaultSplits(defaults *yamlnode.Mapping, p *project.Project, juncti
 	pub.Set("bst", bst)
 	defaults.Set("public", pub)
 	return nil
-}
-
-func sortedEnvNames(m map[string]string) []string {
-	names := make([]string, 0, len(m))
-	for k := range m {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	return names
 }
 
 func atoiField(s, field string, prov *bsterr.Provenance) (int, error) {

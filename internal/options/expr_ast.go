@@ -5,9 +5,6 @@ type (
 	node interface{}
 
 	constNode struct{ v value }
-	// errNode fails when evaluated (a float literal too large for a
-	// float, which jinja2 compiles to the undefined Python name inf).
-	errNode   struct{ err error }
 	nameNode  struct{ name string }
 	listNode  struct{ items []node }
 	tupleNode struct{ items []node }

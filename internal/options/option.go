@@ -38,8 +38,6 @@ type option struct {
 
 func (o *option) isFlags() bool { return o.typ == TypeFlags || o.typ == TypeElementMask }
 
-func (o *option) isEnum() bool { return o.typ == TypeEnum || o.typ == TypeArch || o.typ == TypeOS }
-
 // exprValue is the value the option has in expressions.
 func (o *option) exprValue() value {
 	switch {

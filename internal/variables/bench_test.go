@@ -144,10 +144,9 @@ func BenchmarkResolveFlat(b *testing.B) {
 func BenchmarkCheckAndExpand(b *testing.B) {
 	p := NewParser()
 	project := NewTable(p, BuildStream2, benchBase(100))
-	kind := project.Extend(benchKind(0))
 	cmds := []string{"%{configure}", "make -C %{build-dir} -j%{max-jobs}", "%{make-install}", "%{strip-binaries}", "true"}
 	project = project.Extend([]Def{{Name: "max-jobs", Value: "8"}})
-	kind = project.Extend(benchKind(0))
+	kind := project.Extend(benchKind(0))
 	b.ReportAllocs()
 	for b.Loop() {
 		for i := range 1000 {

@@ -89,7 +89,7 @@ func subset(want *yaml.Node, got any, path string, why *[]string) {
 	case yaml.MappingNode:
 		if b := mapValue(want, "__bool__"); b != nil {
 			s, ok := got.(string)
-			if !ok || strings.ToLower(s) != strings.ToLower(b.Value) {
+			if !ok || !strings.EqualFold(s, b.Value) {
 				mismatch("%s, expected boolean %s", describe(got), b.Value)
 			}
 			return
