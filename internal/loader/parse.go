@@ -160,6 +160,16 @@ func (l *Loader) parseFile(name string) (*LoadElement, error) {
 // as BuildStream's Loader._load_file does, reporting the first error in that
 // order. prov is where the reference came from (nil for targets).
 func (l *Loader) loadFile(ctx context.Context, name string, prov *bsterr.Provenance) (*LoadElement, error) {
+	if j := l.Project.Junction; j != nil && l.parent != nil {
+		if target, ok := j.Overrides[name]; ok {
+			// The parent project replaces this element.
+			pl, pname, err := l.parent.resolveName(ctx, target)
+			if err != nil {
+				return nil, err
+			}
+			return pl.loadFile(ctx, pname, prov)
+		}
+	}
 	l.mu.Lock()
 	if e := l.elements[name]; e != nil {
 		l.mu.Unlock()

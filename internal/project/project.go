@@ -74,6 +74,9 @@ type JunctionInfo struct {
 	Expand func(string) string
 	// Staging describes how the subproject's directory was staged.
 	Staging *Staging
+	// Overrides maps subproject element names to elements of the parent
+	// project that replace them (2.x junction `config.overrides`).
+	Overrides map[string]string
 }
 
 // Staging describes a junction subproject laid out with symbolic links to

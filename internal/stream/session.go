@@ -147,11 +147,23 @@ func (s *Session) OpenJunction(ctx context.Context, parent *project.Project, le 
 	if len(e.Sources) == 0 {
 		return nil, "", bsterr.Load(bsterr.InvalidJunction, &le.Prov, "%s: Junctions must have exactly one source or more, found none", le.FullName)
 	}
+	overrides := map[string]string{}
+	if ov, err := e.Config.MappingAt("overrides"); err != nil {
+		return nil, "", err
+	} else if ov != nil {
+		for i, k := range ov.Keys {
+			sc, ok := ov.Vals[i].(*yamlnode.Scalar)
+			if !ok {
+				return nil, "", bsterr.Load(bsterr.InvalidData, ov.Vals[i].Pos(), "Value of '%s' is not of the expected type 'str'", k)
+			}
+			overrides[k] = sc.Str()
+		}
+	}
 	staging, err := s.stageJunction(e)
 	if err != nil {
 		return nil, "", err
 	}
-	info := &project.JunctionInfo{Name: le.FullName, Parent: parent, Options: opts, Staging: staging,
+	info := &project.JunctionInfo{Name: le.FullName, Parent: parent, Options: opts, Staging: staging, Overrides: overrides,
 		Expand: func(v string) string {
 			x, err := e.Vars.Expand(v, bsterr.Provenance{File: le.Name})
 			if err != nil {
@@ -178,4 +190,3 @@ func (s *Session) mkTemp(prefix string) (string, error) {
 }
 
 var _ loader.JunctionOpener = (*Session)(nil)
-var _ = yamlnode.Plain
