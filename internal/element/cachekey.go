@@ -3,6 +3,7 @@ package element
 import (
 	"context"
 	"runtime"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -12,6 +13,7 @@ import (
 	"example.org/bst/internal/plugins/elementkey"
 	"example.org/bst/internal/plugins/sourcekey"
 	"example.org/bst/internal/project"
+	"example.org/bst/internal/yamlnode"
 )
 
 // Keys are an element's cache keys; zero keys are unknown (a source without
@@ -143,7 +145,12 @@ func (e *Element) keyBase(ctx context.Context) (cachekey.Dict, error) {
 	}
 	var sources []any
 	for _, s := range e.Sources {
-		in := sourcekey.Input{Gen: int(e.Project.Gen), Kind: s.Kind, Config: s.Config, ProjectDir: e.Project.Dir}
+		cfg, err := e.sourceKeyConfig(s)
+		if err != nil {
+			return nil, err
+		}
+		in := sourcekey.Input{Gen: int(e.Project.Gen), Kind: s.Kind, Config: cfg, ProjectDir: e.Project.Dir,
+			Alias: e.alias}
 		if j := e.Project.Junction; j != nil && j.Staging != nil {
 			in.Staging = j.Staging
 		}
@@ -183,6 +190,7 @@ func (e *Element) keyBase(ctx context.Context) (cachekey.Dict, error) {
 		}
 	}
 	fatal := append([]string{}, e.Project.FatalWarnings...)
+	sort.Strings(fatal) // sorted(project._fatal_warnings)
 	if e.Project.Gen == project.Gen2 {
 		return e.keyBase2(pluginKey, sources, env, fatal)
 	}
@@ -231,7 +239,13 @@ func (e *Element) keyBase2(pluginKey any, sources []any, env map[string]string, 
 		}
 	}
 	if runCommands {
-		sb := map[string]any{"build-os": strings.ToLower(e.Sandbox.BuildOS), "build-arch": CanonicalArch(e.Sandbox.BuildArch)}
+		arch, ok := canonicalArch(e.Sandbox.BuildArch)
+		if !ok {
+			// SandboxConfig.new_from_node raises PlatformError.
+			return nil, &bsterr.Error{Domain: "PLATFORM", Msg: "Unknown architecture: " + e.Sandbox.BuildArch,
+				Prov: &bsterr.Provenance{File: e.Name}}
+		}
+		sb := map[string]any{"build-os": strings.ToLower(e.Sandbox.BuildOS), "build-arch": arch}
 		if e.Sandbox.HasUID {
 			sb["build-uid"] = e.Sandbox.BuildUID
 		}
@@ -243,8 +257,36 @@ func (e *Element) keyBase2(pluginKey any, sources []any, env map[string]string, 
 	return d, nil
 }
 
+// sourceKeyConfig returns the configuration a source plugin keys: in 2.x
+// the element's variables are expanded in it (Source.__init__ calls
+// variables.expand on the composited config; `directory` is not part of
+// it and stays as written). 1.x sources never substitute.
+func (e *Element) sourceKeyConfig(s *Source) (*yamlnode.Mapping, error) {
+	if e.Project.Gen != project.Gen2 || s.Config == nil {
+		return s.Config, nil
+	}
+	cfg := s.Config.CloneMapping()
+	if err := expandNode(cfg, e.Vars); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+// alias returns the value of one of the project's URL aliases.
+func (e *Element) alias(name string) (string, bool) {
+	a := e.Project.Second.Aliases
+	if a == nil {
+		return "", false
+	}
+	v, ok, err := a.String(name)
+	return v, ok && err == nil
+}
+
+// plainPublic is the public data as keyed: 1.x keeps everything but the
+// split rules raw; 2.x expanded every string (stripped when loaded, then
+// expanded), and the expansion is not stripped again.
 func plainPublic(e *Element) any {
-	return yamlPlain(e.Public, e.Project.Gen == project.Gen2)
+	return yamlPlain(e.Public, false)
 }
 
 func withElement(err error, e *Element) error {
@@ -254,29 +296,33 @@ func withElement(err error, e *Element) error {
 	return err
 }
 
-// CanonicalArch maps machine names to BuildStream 2's canonical names.
+// archAliases is BuildStream 2's canonicalize_arch table
+// (_platform/platform.py), keyed by lower-case names with "_" as "-".
+var archAliases = map[string]string{
+	"aarch32": "aarch32", "aarch64": "aarch64", "aarch64-be": "aarch64-be",
+	"amd64": "x86-64", "arm": "aarch32", "armv8l": "aarch64", "armv8b": "aarch64-be",
+	"i386": "x86-32", "i486": "x86-32", "i586": "x86-32", "i686": "x86-32",
+	"la64v100": "la64v100", "loong64": "la64v100", "loongarch64": "la64v100",
+	"power-isa-be": "power-isa-be", "power-isa-le": "power-isa-le",
+	"powerpc": "power-isa-be", "powerpc64": "power-isa-be", "powerpc64le": "power-isa-le",
+	"ppc64": "power-isa-be", "ppc64le": "power-isa-le",
+	"riscv32": "rv32g", "riscv64": "rv64g", "rv32g": "rv32g", "rv64g": "rv64g",
+	"sparc": "sparc-v9", "sparc64": "sparc-v9", "sparc-v9": "sparc-v9", "sun4v": "sparc-v9",
+	"x86-32": "x86-32", "x86-64": "x86-64",
+}
+
+// CanonicalArch maps machine names to BuildStream 2's canonical names
+// ("x86_64" and "amd64" are "x86-64"); an unknown name is returned as is.
 func CanonicalArch(a string) string {
-	switch a {
-	case "amd64", "x86_64", "x86-64":
-		return "x86-64"
-	case "i386", "i486", "i586", "i686", "x86-32":
-		return "x86-32"
-	case "arm", "armv7l", "armv7b", "aarch32":
-		return "aarch32"
-	case "arm64", "aarch64", "armv8l", "armv8b":
-		return "aarch64"
-	case "ppc64le", "powerpc64le", "power-isa-le":
-		return "power-isa-le"
-	case "ppc64", "powerpc64", "powerpc", "ppc", "power-isa-be":
-		return "power-isa-be"
-	case "sparc", "sparc64", "sun4v", "sparc-v9":
-		return "sparc-v9"
-	case "riscv64", "rv64g":
-		return "rv64g"
-	case "loongarch64", "loong64", "la64v100":
-		return "la64v100"
+	if c, ok := canonicalArch(a); ok {
+		return c
 	}
 	return a
+}
+
+func canonicalArch(a string) (string, bool) {
+	c, ok := archAliases[strings.ToLower(strings.ReplaceAll(a, "_", "-"))]
+	return c, ok
 }
 
 // pluginKey returns the element plugin's unique key (computed once).
@@ -285,12 +331,29 @@ func (e *Element) pluginKey() (any, error) {
 		return e.plugKey, e.plugKeyErr
 	}
 	e.plugKeyDone = true
-	e.plugKey, e.plugKeyErr = elementkey.Key(elementkey.Input{
+	in := elementkey.Input{
 		Gen: int(e.Project.Gen), Kind: e.Kind, Plugin: e.Plugin, Config: e.Config,
-		Subst:  e.Vars.Expand,
-		Var:    func(n string) string { v, _, _ := e.Vars.Get(n); return v },
-		Layout: e.Layout,
-	})
+		Subst: e.Vars.Expand,
+		Var:   func(n string) string { v, _, _ := e.Vars.Get(n); return v },
+	}
+	// 2.x kinds that implement configure_dependencies() key their
+	// dependency configuration.
+	var validKeys []string
+	switch {
+	case e.Plugin.BuildElement:
+		validKeys = []string{"digest-environment", "location"}
+	case e.Kind == "script":
+		validKeys = []string{"location"}
+	}
+	if validKeys != nil && e.Project.Gen == project.Gen2 {
+		dc, err := e.dependencyConfig(validKeys...)
+		if err != nil {
+			e.plugKeyErr = withElement(err, e)
+			return nil, e.plugKeyErr
+		}
+		in.Layout, in.DigestEnv = dc.layout, dc.digestEnv
+	}
+	e.plugKey, e.plugKeyErr = elementkey.Key(in)
 	if e.plugKeyErr != nil {
 		e.plugKeyErr = withElement(e.plugKeyErr, e)
 	}

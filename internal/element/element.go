@@ -1,6 +1,7 @@
 package element
 
 import (
+	"example.org/bst/internal/bsterr"
 	"sync"
 
 	"example.org/bst/internal/loader"
@@ -63,6 +64,10 @@ type Source struct {
 	Config    *yamlnode.Mapping // everything but kind and directory
 	Plugin    *plugin.SourceKind
 	Index     int
+	// Prov locates the source's mapping; File is the file holding it, for
+	// writing a tracked ref back.
+	Prov bsterr.Provenance
+	File string
 }
 
 func yamlPlain(n *yamlnode.Mapping, strip bool) any {

@@ -28,6 +28,7 @@ type Factory struct {
 	sourceKeys sourcekey.Cache
 
 	mu     sync.Mutex
+	refs   map[string]*projectRefs
 	kinds  map[kindKey]*kindEntry
 	tables map[tableKey]*tableEntry
 }

@@ -6,7 +6,9 @@ import (
 	"example.org/bst/internal/project"
 	"example.org/bst/internal/variables"
 	"example.org/bst/internal/yamlnode"
+	"path/filepath"
 	"sort"
+	"strings"
 )
 
 // New resolves le's variables, environment, configuration, public data,
@@ -388,7 +390,12 @@ func (f *Factory) resolveSources(e *Element, node *yamlnode.Mapping) error {
 				return err
 			}
 		}
-		e.Sources = append(e.Sources, &Source{Kind: kind, Directory: dir, Config: cfg, Plugin: sp, Index: i})
+		if err := f.applyProjectRef(e, i, cfg); err != nil {
+			return err
+		}
+		es := &Source{Kind: kind, Directory: dir, Config: cfg, Plugin: sp, Index: i, Prov: m.P}
+		es.File = sourceFile(e, m.P.File)
+		e.Sources = append(e.Sources, es)
 	}
 	return nil
 }
@@ -399,4 +406,16 @@ func posOf(m *yamlnode.Mapping, key string) *bsterr.Provenance {
 		return v.Pos()
 	}
 	return &m.P
+}
+
+// sourceFile is the file a source mapping was read from: the element file,
+// or a project-relative include.
+func sourceFile(e *Element, display string) string {
+	if display == e.Load.Prov.File || display == e.FullName || display == e.Name {
+		return filepath.Join(e.Project.ElementPath, e.Name)
+	}
+	if strings.Contains(display, ":") {
+		return ""
+	}
+	return filepath.Join(e.Project.Dir, display)
 }

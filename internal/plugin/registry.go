@@ -18,6 +18,9 @@ type SourceKind struct {
 	Origin     string
 	Defaults   []byte
 	ConfigKeys []string // accepted keys including kind and directory, nil = not validated
+	// New constructs the kind's run-time behaviour; nil while bst can only
+	// load (not fetch or stage) the kind.
+	New SourceConstructor
 }
 
 // Registry maps kind names to their descriptions, per generation (1 or 2).
@@ -53,6 +56,16 @@ func (r *Registry) ProjectDefaults(gen int) []byte { return r.project[gen] }
 func (r *Registry) Element(gen int, kind string) (*ElementKind, bool) {
 	k, ok := r.elements[gen][kind]
 	return k, ok
+}
+
+// SetSourceConstructor sets the constructor of a registered source kind
+// in both generations.
+func (r *Registry) SetSourceConstructor(kind string, c SourceConstructor) {
+	for g := 1; g <= 2; g++ {
+		if k, ok := r.sources[g][kind]; ok {
+			k.New = c
+		}
+	}
 }
 
 // Source looks up a source kind.
