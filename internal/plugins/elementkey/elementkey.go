@@ -19,9 +19,12 @@ type Input struct {
 	Subst func(s string, prov bsterr.Provenance) (string, error)
 	// Var returns a variable's value ("" if undefined).
 	Var func(name string) string
-	// Layout is the 2.x dependency layout: location -> dependency names,
-	// for BuildElement and ScriptElement kinds.
+	// Layout is the 2.x dependency layout: location -> dependency paths
+	// (as written in the element), for BuildElement and ScriptElement kinds.
 	Layout map[string][]string
+	// DigestEnv is the 2.x BuildElement digest-environment dependency
+	// configuration: variable -> dependency paths.
+	DigestEnv map[string][]string
 }
 
 // Key returns the unique key of an element.
@@ -79,9 +82,10 @@ func (in Input) substKey(key, def string) (string, error) {
 	return in.Subst(v, *in.Config.Get(key).Pos())
 }
 
-// rawList returns the list at key without substitution (1.x keeps raw,
-// unstripped items).
-func rawList(c *yamlnode.Mapping, key string, strip bool) ([]string, error) {
+// rawList returns the list at key without substitution: 1.x items are raw
+// and unstripped, 2.x items were stripped when loaded and then expanded
+// (the whole 2.x config is expanded before keys are taken).
+func rawList(c *yamlnode.Mapping, key string) ([]string, error) {
 	seq, err := c.SequenceAt(key)
 	if err != nil || seq == nil {
 		return []string{}, err
@@ -92,17 +96,13 @@ func rawList(c *yamlnode.Mapping, key string, strip bool) ([]string, error) {
 		if !ok {
 			return nil, bsterr.Load(bsterr.InvalidData, it.Pos(), "Value of '%s[%d]' is not of the expected type 'str'", key, i)
 		}
-		if strip {
-			out = append(out, sc.Str())
-		} else {
-			out = append(out, sc.Value)
-		}
+		out = append(out, sc.Value)
 	}
 	return out, nil
 }
 
 func sortedRaw(c *yamlnode.Mapping, key string) ([]string, error) {
-	l, err := rawList(c, key, false)
+	l, err := rawList(c, key)
 	if err != nil {
 		return nil, err
 	}
@@ -173,6 +173,10 @@ func buildElementKey(in Input) (any, error) {
 		if layout := nonRootLayout(in.Layout); layout != nil {
 			key["layout"] = layout
 		}
+		if len(in.DigestEnv) > 0 {
+			// Misspelled upstream (buildelement.py); the key is what counts.
+			key["digest-enviornment"] = listMap(in.DigestEnv)
+		}
 	}
 	if in.Var("notparallel") != "" {
 		key["notparallel"] = true
@@ -180,19 +184,22 @@ func buildElementKey(in Input) (any, error) {
 	return key, nil
 }
 
+// nonRootLayout returns the BuildElement layout key: every location when
+// some location other than "/" is used (a truthy one: Python tests
+// `any(location for location in layout if location != "/")`), else nil.
 func nonRootLayout(l map[string][]string) map[string]any {
-	any1 := false
 	for loc := range l {
-		if loc != "/" {
-			any1 = true
+		if loc != "/" && loc != "" {
+			return listMap(l)
 		}
 	}
-	if !any1 {
-		return nil
-	}
-	out := map[string]any{}
-	for loc, names := range l {
-		out[loc] = names
+	return nil
+}
+
+func listMap(l map[string][]string) map[string]any {
+	out := make(map[string]any, len(l))
+	for k, v := range l {
+		out[k] = v
 	}
 	return out
 }
@@ -263,11 +270,7 @@ func scriptKey(in Input) (any, error) {
 		}
 		layout = l
 	} else {
-		m := map[string]any{}
-		for loc, names := range in.Layout {
-			m[loc] = names
-		}
-		layout = m
+		layout = listMap(in.Layout)
 	}
 	return map[string]any{
 		"commands":       map[string]any{"commands": cmds},

@@ -13,7 +13,7 @@ func externalKey(in Input) (any, error) {
 	c := in.Config
 	switch in.Kind {
 	case "check_forbidden":
-		l, err := rawList(c, "forbidden", in.Gen == 2)
+		l, err := rawList(c, "forbidden")
 		if err != nil {
 			return nil, err
 		}
@@ -23,7 +23,7 @@ func externalKey(in Input) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		l, err := rawList(c, "ignore", in.Gen == 2)
+		l, err := rawList(c, "ignore")
 		if err != nil {
 			return nil, err
 		}
@@ -66,7 +66,7 @@ func externalKey(in Input) (any, error) {
 		return map[string]any{"filename": fn, "compression": comp}, nil
 	case "flatpak_repo":
 		if in.Gen == 1 {
-			env, err := rawList(c, "environment", false)
+			env, err := rawList(c, "environment")
 			if err != nil {
 				return nil, err
 			}

@@ -28,6 +28,23 @@ type Input struct {
 	Cache *Cache
 	// Staging is set for projects staged behind a junction with links.
 	Staging StagedTree
+	// Alias returns the value of a project URL alias, if defined; keys use
+	// URLs as written, but a remote source's default filename is the
+	// basename of the translated URL.
+	Alias func(name string) (string, bool)
+}
+
+// translateURL is Project.translate_url: "alias:body" becomes the alias's
+// value followed by body when the alias is defined.
+func (in Input) translateURL(url string) string {
+	name, body, ok := strings.Cut(url, ":")
+	if !ok || in.Alias == nil {
+		return url
+	}
+	if v, ok := in.Alias(name); ok && v != "" {
+		return v + body
+	}
+	return url
 }
 
 // StagedTree describes a junction subproject staged with symbolic links
@@ -136,7 +153,9 @@ func key(ctx context.Context, in Input) (any, error) {
 			return nil, err
 		}
 		if !ok {
-			fn = url[strings.LastIndexByte(url, '/')+1:]
+			// os.path.basename of the translated URL.
+			t := in.translateURL(url)
+			fn = t[strings.LastIndexByte(t, '/')+1:]
 		}
 		if in.Gen == 2 {
 			exe, err := c.Bool("executable", false)
@@ -155,7 +174,10 @@ func key(ctx context.Context, in Input) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		track, _ := str("track", "")
+		track, err := str("track", "")
+		if err != nil {
+			return nil, err
+		}
 		ref, ok, err := c.String("ref")
 		if err != nil {
 			return nil, err
@@ -163,7 +185,16 @@ func key(ctx context.Context, in Input) (any, error) {
 		if !ok {
 			return nil, errNoRef
 		}
-		return []any{url, track, ref}, nil
+		k := []any{url, track, ref}
+		if in.Gen == 2 {
+			// buildstream-plugins bzr appends version when set.
+			if v, ok, err := c.String("version"); err != nil {
+				return nil, err
+			} else if ok {
+				k = append(k, v)
+			}
+		}
+		return k, nil
 	case "git", "git_tag", "git_module", "git_repo":
 		return gitKey(in)
 	case "pip":

@@ -115,59 +115,93 @@ func gitKey(in Input) (any, error) {
 	return key, nil
 }
 
+// cargoKey is [url, cargo-lock, vendor-dir, ref] with ref the crates as
+// {name, version, sha}. Both generations call a source without crates, or
+// with a crate lacking its sha, unresolved (1.x INCONSISTENT, 2.x
+// is_resolved false): it has no key.
 func cargoKey(in Input) (any, error) {
 	c := in.Config
 	url, err := c.StringDefault("url", "https://static.crates.io/crates")
 	if err != nil {
 		return nil, err
 	}
-	lock, _ := c.StringDefault("cargo-lock", "Cargo.lock")
-	vendor, _ := c.StringDefault("vendor-dir", "crates")
-	var ref any
-	if seq, err := c.SequenceAt("ref"); err != nil {
-		return nil, err
-	} else if seq != nil {
-		var crates []any
-		for _, it := range seq.Items {
-			m, ok := it.(*yamlnode.Mapping)
-			if !ok {
-				return nil, bsterr.Load(bsterr.InvalidData, it.Pos(), "Value of 'ref' is not of the expected type 'dict'")
-			}
-			name, _ := m.StringDefault("name", "")
-			ver, _ := m.StringDefault("version", "")
-			sha, _ := m.StringDefault("sha", "")
-			crates = append(crates, map[string]any{"name": name, "version": ver, "sha": sha})
-		}
-		if crates == nil {
-			crates = []any{}
-		}
-		ref = crates
-	}
-	if in.Gen == 2 {
-		return []any{url, lock, vendor, ref}, nil
-	}
-	return []any{url, lock, vendor, ref}, nil
-}
-
-func dockerKey(in Input) (any, error) {
-	c := in.Config
-	var digest any
-	if ref, ok, err := c.String("ref"); err != nil {
-		return nil, err
-	} else if ok {
-		digest = "sha256:" + ref
-	}
-	if in.Gen == 2 {
-		if url, ok, _ := c.String("url"); ok {
-			return []any{url, digest}, nil
-		}
-	}
-	reg, _ := c.StringDefault("registry-url", "https://registry.hub.docker.com")
-	image, err := c.RequiredString("image")
+	lock, err := c.StringDefault("cargo-lock", "Cargo.lock")
 	if err != nil {
 		return nil, err
 	}
-	return []any{reg, image, digest}, nil
+	vendor, err := c.StringDefault("vendor-dir", "crates")
+	if err != nil {
+		return nil, err
+	}
+	seq, err := c.SequenceAt("ref")
+	if err != nil {
+		return nil, err
+	}
+	if seq == nil || len(seq.Items) == 0 {
+		return nil, errNoRef
+	}
+	crates := make([]any, 0, len(seq.Items))
+	for _, it := range seq.Items {
+		m, ok := it.(*yamlnode.Mapping)
+		if !ok {
+			return nil, bsterr.Load(bsterr.InvalidData, it.Pos(), "Value of 'ref' is not of the expected type 'dict'")
+		}
+		name, err := m.RequiredString("name")
+		if err != nil {
+			return nil, err
+		}
+		ver, err := m.RequiredString("version")
+		if err != nil {
+			return nil, err
+		}
+		sha, ok, err := m.String("sha")
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, errNoRef
+		}
+		crates = append(crates, map[string]any{"name": name, "version": ver, "sha": sha})
+	}
+	return []any{url, lock, vendor, crates}, nil
+}
+
+// dockerKey is [url, digest] (2.x with url) or [registry-url, image,
+// digest], plus the 2.x version; without a ref the source is unresolved.
+func dockerKey(in Input) (any, error) {
+	c := in.Config
+	ref, ok, err := c.String("ref")
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, errNoRef
+	}
+	digest := "sha256:" + ref
+	var key []any
+	if url, ok, err := c.String("url"); err != nil {
+		return nil, err
+	} else if ok && in.Gen == 2 {
+		key = []any{url, digest}
+	} else {
+		reg, err := c.StringDefault("registry-url", "https://registry.hub.docker.com")
+		if err != nil {
+			return nil, err
+		}
+		image, err := c.RequiredString("image")
+		if err != nil {
+			return nil, err
+		}
+		key = []any{reg, image, digest}
+	}
+	if in.Gen == 2 {
+		if v, ok, err := c.String("version"); err != nil {
+			return nil, err
+		} else if ok {
+			key = append(key, v)
+		}
+	}
+	return key, nil
 }
 
 func patchQueueKey(in Input) (any, error) {
