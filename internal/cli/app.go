@@ -40,10 +40,12 @@ type globals struct {
 }
 
 type app struct {
-	ctx  context.Context
-	inv  Invocation
-	g    globals
-	root *cobra.Command
+	// executor makes the host-tool runner for sources.
+	executor stream.ExecutorFactory
+	ctx      context.Context
+	inv      Invocation
+	g        globals
+	root     *cobra.Command
 }
 
 func newApp(ctx context.Context, inv Invocation) *app {
@@ -87,7 +89,7 @@ func newApp(ctx context.Context, inv Invocation) *app {
 	// -o/--option takes two values; it is extracted before cobra sees it
 	// (see splitOptions) and only declared here for the help text.
 	f.StringArrayP("option", "o", nil, "Specify a project option: -o OPTION VALUE")
-	root.AddCommand(a.showCmd())
+	root.AddCommand(a.showCmd(), a.sourceGroup(), a.fetchCmd("fetch", true), a.trackCmd("track", true))
 	a.root = root
 	return a
 }
@@ -151,6 +153,10 @@ func (a *app) session() (*stream.Session, error) {
 		CLIOptions:    a.g.options,
 		DefaultMirror: a.g.defaultMirror,
 	}, nil
+}
+
+func usageError(format string, args ...any) error {
+	return bsterr.App(bsterr.InvalidData, format, args...)
 }
 
 func choice(flag, v string, allowed ...string) error {

@@ -28,6 +28,10 @@ type Session struct {
 	Registry      *plugin.Registry
 	CLIOptions    [][2]string
 	DefaultMirror string
+	// Executor makes the host-tool runner sources use (git, patch, ...).
+	Executor ExecutorFactory
+	// Messages receives progress lines; nil means silent.
+	Messages Messages
 
 	Project *project.Project
 	Loader  *loader.Loader

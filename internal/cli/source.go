@@ -1,0 +1,172 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"example.org/bst/internal/element"
+	"example.org/bst/internal/pipeline"
+	"example.org/bst/internal/stream"
+)
+
+// messages prints BuildStream-shaped progress lines:
+// [elapsed][key][action:element] KIND message
+type messages struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (m *messages) Message(kind, action string, e *element.Element, elapsed time.Duration, text string) {
+	key := "--------"
+	if e.Keys.Known {
+		key = e.Keys.Strong.String()[:8]
+	}
+	el := "--:--:--"
+	if kind != "START" {
+		d := elapsed.Round(time.Second)
+		el = fmt.Sprintf("%02d:%02d:%02d", int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	fmt.Fprintf(m.w, "[%s][%s][%s:%s] %-7s %s\n", el, key, action, e.FullName, kind, text)
+}
+
+var scopes = map[string]pipeline.Scope{"none": pipeline.ScopeNone, "plan": pipeline.ScopeAll,
+	"run": pipeline.ScopeRun, "build": pipeline.ScopeBuild, "all": pipeline.ScopeAll}
+
+// sourceSession is a session set up to run sources.
+func (a *app) sourceSession() (*stream.Session, error) {
+	s, err := a.session()
+	if err != nil {
+		return nil, err
+	}
+	s.Messages = &messages{w: a.inv.Stderr}
+	s.Executor = a.executor
+	if a.g.fetchers > 0 {
+		s.Config.Fetchers = a.g.fetchers
+	}
+	if a.flagSet("network-retries") {
+		s.Config.NetworkRetries = a.g.retries
+	}
+	return s, nil
+}
+
+func (a *app) flagSet(name string) bool {
+	f := a.root.PersistentFlags().Lookup(name)
+	return f != nil && f.Changed
+}
+
+func (a *app) fetchCmd(use string, legacy bool) *cobra.Command {
+	var except []string
+	var deps string
+	var track bool
+	def, allowed := "none", []string{"none", "build", "run", "all"}
+	short := "Fetch sources in a pipeline"
+	if legacy {
+		def, allowed = "plan", []string{"none", "plan", "all"}
+		short = "Fetch sources in a pipeline (BuildStream 1.x name of `source fetch`)"
+	}
+	cmd := &cobra.Command{
+		Use:   use + " [ELEMENTS]...",
+		Short: short,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := choice("--deps", deps, allowed...); err != nil {
+				return err
+			}
+			s, err := a.sourceSession()
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			return s.Fetch(a.ctx, stream.FetchOptions{Targets: args, Deps: scopes[deps], Except: except,
+				Track: track, Fetchers: s.Config.Fetchers})
+		},
+	}
+	f := cmd.Flags()
+	f.StringArrayVar(&except, "except", nil, "Except certain dependencies from fetching")
+	f.StringVarP(&deps, "deps", "d", def, "The dependencies to fetch")
+	if legacy {
+		f.BoolVar(&track, "track", false, "Track new source references before fetching")
+		f.BoolP("track-cross-junctions", "J", false, "Allow tracking to cross junction boundaries")
+	}
+	return cmd
+}
+
+func (a *app) trackCmd(use string, legacy bool) *cobra.Command {
+	var except []string
+	var deps string
+	allowed := []string{"none", "build", "run", "all"}
+	if legacy {
+		allowed = []string{"none", "all"}
+	}
+	cmd := &cobra.Command{
+		Use:   use + " [ELEMENTS]...",
+		Short: "Track new source references",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := choice("--deps", deps, allowed...); err != nil {
+				return err
+			}
+			s, err := a.sourceSession()
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			return s.Track(a.ctx, stream.TrackOptions{Targets: args, Deps: scopes[deps], Except: except, Fetchers: s.Config.Fetchers})
+		},
+	}
+	f := cmd.Flags()
+	f.StringArrayVar(&except, "except", nil, "Except certain dependencies from tracking")
+	f.StringVarP(&deps, "deps", "d", "none", "The dependencies to track")
+	f.BoolP("cross-junctions", "J", false, "Allow crossing junction boundaries")
+	return cmd
+}
+
+func (a *app) sourceCheckoutCmd() *cobra.Command {
+	var except []string
+	var deps, tarPath, compression, directory string
+	var force, fetch bool
+	cmd := &cobra.Command{
+		Use:   "checkout [ELEMENT]",
+		Short: "Checkout sources of an element",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := choice("--deps", deps, "none", "build", "run", "all"); err != nil {
+				return err
+			}
+			if compression != "" && tarPath == "" {
+				return usageError("--compression can only be provided if --tar is provided")
+			}
+			s, err := a.sourceSession()
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			target := ""
+			if len(args) == 1 {
+				target = args[0]
+			}
+			return s.SourceCheckout(a.ctx, stream.CheckoutOptions{Target: target, Deps: scopes[deps], Except: except,
+				Directory: directory, Tar: tarPath, Compression: compression, Force: force, Fetch: fetch, Stdout: a.inv.Stdout})
+		},
+	}
+	f := cmd.Flags()
+	f.StringArrayVar(&except, "except", nil, "Except certain dependencies")
+	f.StringVarP(&deps, "deps", "d", "none", "The dependencies whose sources to checkout")
+	f.StringVar(&tarPath, "tar", "", "Create a tarball from the element's sources instead of a file tree (- for stdout)")
+	f.StringVar(&compression, "compression", "", "The compression option of the tarball created")
+	f.StringVar(&directory, "directory", "source-checkout", "The directory to checkout the sources to")
+	f.BoolVarP(&force, "force", "f", false, "Allow files to be overwritten")
+	f.BoolVar(&fetch, "fetch", false, "Fetch missing sources first")
+	f.Bool("include-build-scripts", false, "Include an element's build scripts (not supported yet)")
+	return cmd
+}
+
+func (a *app) sourceGroup() *cobra.Command {
+	cmd := &cobra.Command{Use: "source", Short: "Manipulate sources for an element"}
+	cmd.AddCommand(a.fetchCmd("fetch", false), a.trackCmd("track", false), a.sourceCheckoutCmd())
+	return cmd
+}

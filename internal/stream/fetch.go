@@ -1,0 +1,138 @@
+package stream
+
+import (
+	"context"
+	"os"
+	"time"
+
+	"example.org/bst/internal/bsterr"
+	"example.org/bst/internal/element"
+	"example.org/bst/internal/pipeline"
+	"example.org/bst/internal/plugin"
+)
+
+// FetchOptions are the arguments of `bst source fetch` (and 1.x `bst fetch`).
+type FetchOptions struct {
+	Targets  []string
+	Deps     pipeline.Scope
+	Except   []string
+	Track    bool // 1.x `bst fetch --track`: track before fetching
+	Fetchers int
+}
+
+// selectElements loads targets and returns the selection in staging order,
+// with keys computed.
+func (s *Session) selectElements(ctx context.Context, targets, except []string, deps pipeline.Scope) ([]*element.Element, error) {
+	if err := s.LoadProject(ctx); err != nil {
+		return nil, err
+	}
+	if len(targets) == 0 {
+		t, err := s.DefaultTargets()
+		if err != nil {
+			return nil, err
+		}
+		targets = t
+	}
+	all := append(append([]string(nil), targets...), except...)
+	loaded, err := s.LoadElements(ctx, all)
+	if err != nil {
+		return nil, err
+	}
+	tels, exc := loaded[:len(targets)], loaded[len(targets):]
+	sel := pipeline.Dependencies(tels, deps)
+	sel = pipeline.Except(tels, sel, exc)
+	if err := element.CacheKeys(ctx, element.Dependencies(tels, element.ScopeAll), nil); err != nil {
+		return nil, err
+	}
+	return sel, nil
+}
+
+// Fetch downloads the sources of the selected elements into the source
+// cache, in parallel, skipping what is already cached.
+func (s *Session) Fetch(ctx context.Context, o FetchOptions) error {
+	sel, err := s.selectElements(ctx, o.Targets, o.Except, o.Deps)
+	if err != nil {
+		return err
+	}
+	if o.Track {
+		if err := s.trackElements(ctx, sel, o.Fetchers); err != nil {
+			return err
+		}
+	}
+	for _, e := range sel {
+		if e.Keys.NoRef && !o.Track {
+			return bsterr.Stream(bsterr.Reason("inconsistent-pipeline"),
+				"Cannot fetch %s: a source has no reference; track it first with `bst source track %s`", e.FullName, e.FullName)
+		}
+	}
+	return runEach(ctx, sel, o.Fetchers, s.fetchElement)
+}
+
+func (s *Session) fetchElement(ctx context.Context, e *element.Element) error {
+	srcs, err := s.sources(e)
+	if err != nil {
+		return err
+	}
+	log, path, err := s.elementLog(e, "fetch")
+	if err != nil {
+		return err
+	}
+	defer log.Close()
+	env := s.sourceEnv(e, log)
+	start := time.Now()
+	work := false
+	for i, src := range srcs {
+		if src.Cached(env) {
+			continue
+		}
+		if !work {
+			s.message("START", "fetch", e, 0, path)
+			work = true
+		}
+		prev := ""
+		if needsPrevious(e.Sources[i].Kind) && i > 0 {
+			dir, err := s.stagePrevious(ctx, e, srcs[:i], env)
+			if err != nil {
+				return err
+			}
+			defer os.RemoveAll(dir)
+			prev = dir
+		}
+		if err := src.Fetch(ctx, env, prev); err != nil {
+			s.message("FAILURE", "fetch", e, time.Since(start), err.Error())
+			return err
+		}
+	}
+	if work {
+		s.message("SUCCESS", "fetch", e, time.Since(start), "")
+	}
+	return nil
+}
+
+// needsPrevious reports kinds that read the element's earlier sources to
+// track or fetch (BST_REQUIRES_PREVIOUS_SOURCES_*).
+func needsPrevious(kind string) bool {
+	switch kind {
+	case "cargo", "cargo2", "pip", "git_module", "go_module":
+		return true
+	}
+	return false
+}
+
+// stagePrevious stages srcs into a temporary directory.
+func (s *Session) stagePrevious(ctx context.Context, e *element.Element, srcs []plugin.Source, env *plugin.SourceEnv) (string, error) {
+	dir, err := s.mkTemp("previous-")
+	if err != nil {
+		return "", err
+	}
+	if err := stageSources(ctx, e, srcs, env, dir); err != nil {
+		return "", err
+	}
+	return dir, nil
+}
+
+func (s *Session) message(kind, action string, e *element.Element, elapsed time.Duration, text string) {
+	if s.Messages != nil {
+		s.Messages.Message(kind, action, e, elapsed, text)
+	}
+}

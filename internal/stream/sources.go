@@ -1,0 +1,148 @@
+package stream
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"example.org/bst/internal/bsterr"
+	"example.org/bst/internal/element"
+	"example.org/bst/internal/plugin"
+	"example.org/bst/internal/yamlnode"
+)
+
+// Executors make the host-tool runner for sources; the cli supplies it so
+// that stream does not depend on a particular implementation.
+type ExecutorFactory func(log io.Writer) plugin.Executor
+
+// sourceEnv builds the run-time environment of e's sources.
+func (s *Session) sourceEnv(e *element.Element, log io.Writer) *plugin.SourceEnv {
+	env := &plugin.SourceEnv{
+		SourceDir: s.Config.SourceDir,
+		URLs:      e.Project.URLs,
+		HTTP:      http.DefaultClient,
+		Retries:   s.Config.NetworkRetries,
+		Log:       log,
+	}
+	if s.Executor != nil {
+		env.Exec = s.Executor(log)
+	}
+	return env
+}
+
+// sources instantiates the run-time behaviour of e's sources.
+func (s *Session) sources(e *element.Element) ([]plugin.Source, error) {
+	out := make([]plugin.Source, 0, len(e.Sources))
+	for _, src := range e.Sources {
+		if src.Plugin.New == nil {
+			return nil, bsterr.Source(bsterr.NotImplemented, &src.Prov,
+				"%s: bst cannot fetch or stage '%s' sources yet", e.FullName, src.Kind)
+		}
+		ps, err := src.Plugin.New(plugin.SourceSpec{Kind: src.Kind, Gen: int(e.Project.Gen), Config: src.Config,
+			Directory: src.Directory, ProjectDir: e.Project.Dir, Element: e.FullName})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ps)
+	}
+	return out, nil
+}
+
+// elementLog opens the per-element log file for action (BuildStream's
+// logdir/<project>/<element>/<key>-<action>.<pid>.log layout).
+func (s *Session) elementLog(e *element.Element, action string) (io.WriteCloser, string, error) {
+	key := "????????"
+	if e.Keys.Known {
+		key = e.Keys.Strong.String()[:8]
+	}
+	normal := strings.TrimSuffix(strings.ReplaceAll(e.Name, "/", "-"), ".bst")
+	dir := filepath.Join(s.Config.LogDir, e.Project.Name, normal)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, "", bsterr.Stream(bsterr.Unknown, "cannot create log directory %s: %v", dir, err)
+	}
+	path := filepath.Join(dir, fmt.Sprintf("%s-%s.%d.log", key, action, os.Getpid()))
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, "", bsterr.Stream(bsterr.Unknown, "cannot create log file %s: %v", path, err)
+	}
+	return f, path, nil
+}
+
+// Messages receives BuildStream-shaped progress lines.
+type Messages interface {
+	Message(kind, action string, e *element.Element, elapsed time.Duration, text string)
+}
+
+// runEach runs job on each element with at most n in parallel, stopping
+// new work after the first error (BuildStream's on-error quit); it returns
+// every error in element order.
+func runEach(ctx context.Context, elems []*element.Element, n int, job func(context.Context, *element.Element) error) error {
+	if n <= 0 {
+		n = runtime.GOMAXPROCS(0)
+	}
+	errs := make([]error, len(elems))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	var failed sync.Once
+	stop := make(chan struct{})
+	for w := 0; w < n; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				if err := job(ctx, elems[i]); err != nil {
+					errs[i] = err
+					failed.Do(func() { close(stop) })
+				}
+			}
+		}()
+	}
+feed:
+	for i := range elems {
+		select {
+		case next <- i:
+		case <-stop:
+			break feed
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	var out []error
+	for _, err := range errs {
+		if err != nil {
+			out = append(out, err)
+		}
+	}
+	if len(out) == 0 {
+		return ctx.Err()
+	}
+	if len(out) == 1 {
+		return out[0]
+	}
+	return joinErrors(out)
+}
+
+type multiError []error
+
+func (m multiError) Error() string {
+	parts := make([]string, len(m))
+	for i, e := range m {
+		parts[i] = e.Error()
+	}
+	return strings.Join(parts, "\n")
+}
+
+func (m multiError) Unwrap() []error { return m }
+
+func joinErrors(errs []error) error { return multiError(errs) }
+
+var _ = yamlnode.Plain

@@ -1,0 +1,198 @@
+package stream
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"example.org/bst/internal/bsterr"
+	"example.org/bst/internal/element"
+	"example.org/bst/internal/pipeline"
+	"example.org/bst/internal/project"
+	"example.org/bst/internal/yamlnode"
+)
+
+// TrackOptions are the arguments of `bst source track` (and 1.x `bst track`).
+type TrackOptions struct {
+	Targets  []string
+	Deps     pipeline.Scope
+	Except   []string
+	Fetchers int
+}
+
+// Track resolves new refs for the selected elements' sources and writes
+// them back: into the element file in place (the rest of the file kept
+// byte for byte), or into project.refs.
+func (s *Session) Track(ctx context.Context, o TrackOptions) error {
+	sel, err := s.selectElements(ctx, o.Targets, o.Except, o.Deps)
+	if err != nil {
+		return err
+	}
+	return s.trackElements(ctx, sel, o.Fetchers)
+}
+
+func (s *Session) trackElements(ctx context.Context, sel []*element.Element, n int) error {
+	w := &refWriter{locks: map[string]*sync.Mutex{}}
+	return runEach(ctx, sel, n, func(ctx context.Context, e *element.Element) error {
+		return s.trackElement(ctx, e, w)
+	})
+}
+
+func (s *Session) trackElement(ctx context.Context, e *element.Element, w *refWriter) error {
+	srcs, err := s.sources(e)
+	if err != nil {
+		return err
+	}
+	if len(srcs) == 0 {
+		return nil
+	}
+	log, path, err := s.elementLog(e, "track")
+	if err != nil {
+		return err
+	}
+	defer log.Close()
+	env := s.sourceEnv(e, log)
+	start := time.Now()
+	s.message("START", "track", e, 0, path)
+	changed := false
+	for i, src := range srcs {
+		prev := ""
+		if needsPrevious(e.Sources[i].Kind) && i > 0 {
+			dir, err := s.stagePrevious(ctx, e, srcs[:i], env)
+			if err != nil {
+				return err
+			}
+			defer os.RemoveAll(dir)
+			prev = dir
+		}
+		ref, err := src.Track(ctx, env, prev)
+		if err != nil {
+			s.message("FAILURE", "track", e, time.Since(start), err.Error())
+			return err
+		}
+		if ref == nil {
+			continue
+		}
+		old := src.Ref()
+		if old != nil && sameNode(old, ref) {
+			continue
+		}
+		src.SetRef(ref)
+		e.Sources[i].Config.Set("ref", ref)
+		if err := w.write(e, i, ref); err != nil {
+			return err
+		}
+		changed = true
+	}
+	msg := "No updated sources"
+	if changed {
+		msg = "Updated refs"
+	}
+	s.message("SUCCESS", "track", e, time.Since(start), msg)
+	return nil
+}
+
+func sameNode(a, b yamlnode.Node) bool {
+	return yamlnode.Dump(yamlnode.Plain(a, true)) == yamlnode.Dump(yamlnode.Plain(b, true))
+}
+
+// refWriter serializes writes per file.
+type refWriter struct {
+	mu    sync.Mutex
+	locks map[string]*sync.Mutex
+}
+
+func (w *refWriter) lock(path string) func() {
+	w.mu.Lock()
+	l := w.locks[path]
+	if l == nil {
+		l = &sync.Mutex{}
+		w.locks[path] = l
+	}
+	w.mu.Unlock()
+	l.Lock()
+	return l.Unlock
+}
+
+func (w *refWriter) write(e *element.Element, i int, ref yamlnode.Node) error {
+	if e.Project.RefStorage == "project.refs" {
+		return w.writeProjectRefs(e, i, ref)
+	}
+	src := e.Sources[i]
+	if src.File == "" {
+		return bsterr.Source(bsterr.Reason("cannot-write-ref"), &src.Prov,
+			"%s: cannot write the new ref: the source comes from a file bst cannot edit (%s)", e.FullName, src.Prov.File)
+	}
+	unlock := w.lock(src.File)
+	defer unlock()
+	text, err := os.ReadFile(src.File)
+	if err != nil {
+		return bsterr.Source(bsterr.MissingFile, &src.Prov, "cannot read %s: %v", src.File, err)
+	}
+	out, err := yamlnode.SetKey(text, src.Prov.File, src.Prov.Line, src.Prov.Col, "ref", yamlnode.Plain(ref, true))
+	if err != nil {
+		return err
+	}
+	return writeAtomic(src.File, out)
+}
+
+// writeProjectRefs sets projects.<project>.<element>[i].ref in project.refs.
+func (w *refWriter) writeProjectRefs(e *element.Element, i int, ref yamlnode.Node) error {
+	path := element.RefsFile(e)
+	unlock := w.lock(path)
+	defer unlock()
+	root := yamlnode.NewMapping(bsterr.Provenance{File: filepath.Base(path)})
+	if _, err := os.Stat(path); err == nil {
+		m, err := yamlnode.LoadFile(path, filepath.Base(path))
+		if err != nil {
+			return err
+		}
+		root = m
+	}
+	projects := childMapping(root, "projects")
+	proj := childMapping(projects, e.Project.Name)
+	list, _ := proj.SequenceAt(e.Name)
+	if list == nil {
+		list = &yamlnode.Sequence{}
+		proj.Set(e.Name, list)
+	}
+	for len(list.Items) <= i {
+		list.Items = append(list.Items, yamlnode.NewMapping(list.P))
+	}
+	entry, ok := list.Items[i].(*yamlnode.Mapping)
+	if !ok {
+		entry = yamlnode.NewMapping(list.P)
+		list.Items[i] = entry
+	}
+	entry.Set("ref", ref)
+	return writeAtomic(path, []byte(yamlnode.DumpOrdered(root)))
+}
+
+func childMapping(m *yamlnode.Mapping, key string) *yamlnode.Mapping {
+	if c, _ := m.MappingAt(key); c != nil {
+		return c
+	}
+	c := yamlnode.NewMapping(m.P)
+	m.Set(key, c)
+	return c
+}
+
+func writeAtomic(path string, data []byte) error {
+	tmp := path + ".bst-tmp"
+	mode := os.FileMode(0o644)
+	if st, err := os.Stat(path); err == nil {
+		mode = st.Mode().Perm()
+	}
+	if err := os.WriteFile(tmp, data, mode); err != nil {
+		return bsterr.Stream(bsterr.Unknown, "cannot write %s: %v", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return bsterr.Stream(bsterr.Unknown, "cannot write %s: %v", path, err)
+	}
+	return nil
+}
+
+var _ = project.Gen1
