@@ -42,6 +42,8 @@ type Element struct {
 	// sourceKeys is the factory's cache of file-based source keys.
 	sourceKeys *sourcekey.Cache
 
+	sourcesChecked, sourcesCached bool
+
 	plugKey     any
 	plugKeyErr  error
 	plugKeyDone bool

@@ -1,10 +1,13 @@
 package element
 
 // SourcesCached reports whether every source of e is available locally
-// without fetching. Sources held in the project (local, patch, patch
-// queues) always are; others need a fetch, and bst has no source cache
-// yet, so they are never cached.
+// without fetching: as checked against the source cache by the stream
+// (SetSourcesCached), or else, for kinds bst cannot fetch yet, true only
+// for sources held in the project (local, patch, patch queues).
 func (e *Element) SourcesCached() bool {
+	if e.sourcesChecked {
+		return e.sourcesCached
+	}
 	for _, s := range e.Sources {
 		switch s.Kind {
 		case "local", "patch", "patch_queue":
@@ -36,4 +39,9 @@ func (e *Element) State() string {
 		}
 	}
 	return "buildable"
+}
+
+// SetSourcesCached records whether e's sources are in the source cache.
+func (e *Element) SetSourcesCached(cached bool) {
+	e.sourcesChecked, e.sourcesCached = true, cached
 }

@@ -53,6 +53,9 @@ func (s *Session) Show(ctx context.Context, o ShowOptions) ([]*element.Element, 
 			return nil, err
 		}
 	}
+	if o.Keys {
+		s.checkSourcesCached(sel)
+	}
 	if o.Alpha {
 		pipeline.SortAlpha(sel)
 	}

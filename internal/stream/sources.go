@@ -146,3 +146,26 @@ func (m multiError) Unwrap() []error { return m }
 func joinErrors(errs []error) error { return multiError(errs) }
 
 var _ = yamlnode.Plain
+
+// checkSourcesCached records, for elements whose source kinds bst can
+// fetch, whether their sources are in the source cache.
+func (s *Session) checkSourcesCached(elems []*element.Element) {
+	for _, e := range elems {
+		if e.Keys.NoRef {
+			continue
+		}
+		srcs, err := s.sources(e)
+		if err != nil {
+			continue // a kind bst cannot fetch yet: keep the static answer
+		}
+		env := s.sourceEnv(e, io.Discard)
+		cached := true
+		for _, src := range srcs {
+			if !src.Cached(env) {
+				cached = false
+				break
+			}
+		}
+		e.SetSourcesCached(cached)
+	}
+}
