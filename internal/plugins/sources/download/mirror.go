@@ -22,7 +22,7 @@ const (
 	defaultIdleTimeout = 10 * time.Minute
 	// staleTemp is the age past which a temporary download left by a
 	// killed process is removed.
-	staleTemp = 24 * time.Hour
+	staleTemp  = 24 * time.Hour
 	tempPrefix = ".download-"
 )
 
