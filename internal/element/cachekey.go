@@ -338,20 +338,13 @@ func (e *Element) pluginKey() (any, error) {
 	}
 	// 2.x kinds that implement configure_dependencies() key their
 	// dependency configuration.
-	var validKeys []string
-	switch {
-	case e.Plugin.BuildElement:
-		validKeys = []string{"digest-environment", "location"}
-	case e.Kind == "script":
-		validKeys = []string{"location"}
-	}
-	if validKeys != nil && e.Project.Gen == project.Gen2 {
-		dc, err := e.dependencyConfig(validKeys...)
+	if e.Project.Gen == project.Gen2 && elementkey.UsesDependencies(e.Kind, e.Plugin.BuildElement) {
+		deps, err := e.dependencyConfig()
 		if err != nil {
 			e.plugKeyErr = withElement(err, e)
 			return nil, e.plugKeyErr
 		}
-		in.Layout, in.DigestEnv = dc.layout, dc.digestEnv
+		in.Deps = deps
 	}
 	e.plugKey, e.plugKeyErr = elementkey.Key(in)
 	if e.plugKeyErr != nil {

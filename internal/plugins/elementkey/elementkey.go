@@ -19,12 +19,9 @@ type Input struct {
 	Subst func(s string, prov bsterr.Provenance) (string, error)
 	// Var returns a variable's value ("" if undefined).
 	Var func(name string) string
-	// Layout is the 2.x dependency layout: location -> dependency paths
-	// (as written in the element), for BuildElement and ScriptElement kinds.
-	Layout map[string][]string
-	// DigestEnv is the 2.x BuildElement digest-environment dependency
-	// configuration: variable -> dependency paths.
-	DigestEnv map[string][]string
+	// Deps is the 2.x dependency configuration, in dependency order, for
+	// the kinds UsesDependencies reports.
+	Deps []Dep
 }
 
 // Key returns the unique key of an element.
@@ -170,12 +167,16 @@ func buildElementKey(in Input) (any, error) {
 		if sub := in.Var("command-subdir"); sub != "" {
 			key["command-subdir"] = sub
 		}
-		if layout := nonRootLayout(in.Layout); layout != nil {
-			key["layout"] = layout
+		layout, digestEnv, err := buildLayout(in.Deps)
+		if err != nil {
+			return nil, err
 		}
-		if len(in.DigestEnv) > 0 {
+		if l := nonRootLayout(layout); l != nil {
+			key["layout"] = l
+		}
+		if len(digestEnv) > 0 {
 			// Misspelled upstream (buildelement.py); the key is what counts.
-			key["digest-enviornment"] = listMap(in.DigestEnv)
+			key["digest-enviornment"] = listMap(digestEnv)
 		}
 	}
 	if in.Var("notparallel") != "" {
@@ -270,7 +271,11 @@ func scriptKey(in Input) (any, error) {
 		}
 		layout = l
 	} else {
-		layout = listMap(in.Layout)
+		l, err := scriptLayout(in.Deps)
+		if err != nil {
+			return nil, err
+		}
+		layout = listMap(l)
 	}
 	return map[string]any{
 		"commands":       map[string]any{"commands": cmds},

@@ -45,9 +45,11 @@ func TestBuildElementKey2(t *testing.T) {
 		map[string]string{"configure-commands/0": "./configure --a  "})
 	vars := map[string]string{"command-subdir": "src", "notparallel": "False"}
 	in := Input{Gen: 2, Kind: "autotools", Plugin: &plugin.ElementKind{BuildElement: true}, Config: cfg,
-		Var:       func(n string) string { return vars[n] },
-		Layout:    map[string][]string{"/": {"a.bst"}, "/opt": {"j.bst:b.bst"}},
-		DigestEnv: map[string][]string{"D": {"a.bst"}},
+		Var: func(n string) string { return vars[n] },
+		Deps: []Dep{
+			{Path: "a.bst", Config: expanded(t, "digest-environment: D\n", nil)},
+			{Path: "j.bst:b.bst", Config: expanded(t, "location: x\n", map[string]string{"location": "/opt"})},
+		},
 	}
 	got, err := Key(in)
 	if err != nil {
@@ -68,8 +70,7 @@ func TestBuildElementKey2(t *testing.T) {
 
 	// Only "/" (or an empty location, which Python finds falsy) leaves the
 	// layout out of the key.
-	in.Layout = map[string][]string{"/": {"a.bst"}, "": {"b.bst"}}
-	in.DigestEnv = nil
+	in.Deps = []Dep{{Path: "a.bst"}, {Path: "b.bst", Config: expanded(t, "location: x\n", map[string]string{"location": ""})}}
 	got, _ = Key(in)
 	if _, ok := got.(map[string]any)["layout"]; ok {
 		t.Errorf("layout keyed for locations / and \"\": %#v", got)
@@ -107,7 +108,7 @@ func TestScriptKey2(t *testing.T) {
 	cfg := expanded(t, "commands: [x]\nroot-read-only: true\n", map[string]string{"commands/0": "echo  "})
 	vars := map[string]string{"cwd": "", "install-root": "/buildstream-install"}
 	got, err := Key(Input{Gen: 2, Kind: "script", Plugin: &plugin.ElementKind{}, Config: cfg,
-		Var: func(n string) string { return vars[n] }, Layout: map[string][]string{}})
+		Var: func(n string) string { return vars[n] }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,5 +142,59 @@ func TestComposeImportFilter2(t *testing.T) {
 		if !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("%s: got %#v\nwant %#v", tc.kind, got, tc.want)
 		}
+	}
+}
+
+func TestDependencyConfigErrors(t *testing.T) {
+	in := Input{Gen: 2, Kind: "manual", Plugin: &plugin.ElementKind{BuildElement: true},
+		Config: parse(t, "build-commands: []\n"), Var: func(string) string { return "" },
+		Deps: []Dep{{Path: "a.bst", Config: parse(t, "flatpak-image: true\n")}}}
+	if _, err := Key(in); err == nil {
+		t.Error("BuildElement accepted dependency config key flatpak-image")
+	}
+	in.Kind, in.Plugin = "script", &plugin.ElementKind{}
+	in.Deps[0].Config = parse(t, "digest-environment: X\n")
+	if _, err := Key(in); err == nil {
+		t.Error("script accepted dependency config key digest-environment")
+	}
+}
+
+func TestFlatpakRepoKey2(t *testing.T) {
+	cfg := parse(t, "repo-mode: archive-z2\narch: x86_64\nbranch: '23.08'\n"+
+		"copy-refs:\n- {src: app/a/x86_64/23.08, dest: app/a/x86_64/stable}\n")
+	in := Input{Gen: 2, Kind: "flatpak_repo", Plugin: &plugin.ElementKind{}, Config: cfg,
+		Var: func(string) string { return "" },
+		Deps: []Dep{
+			{Path: "deps.bst"},
+			{Path: "flatpak/app.bst", Name: "flatpak/app.bst", Config: parse(t, "flatpak-image: true\nbranch: beta\n")},
+			{Path: "j.bst:stack.bst", Name: "stack.bst", Runtime: []string{"img/one.bst"},
+				Config: parse(t, "flatpak-stack: true\n")},
+		}}
+	got, err := Key(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	export := "flatpak build-export --files=files --arch=x86_64 /buildstream/repo "
+	want := map[string]any{
+		"commands": map[string]any{
+			"init repository":                      []string{"ostree init --repo=/buildstream/repo --mode=archive-z2"},
+			"export flatpak/app.bst":               []string{export + "/buildstream/input/flatpak-app beta"},
+			"export j.bst:stack.bst (img/one.bst)": []string{export + "/buildstream/input/img-one 23.08"},
+			"copy ref app/a/x86_64/23.08 -> app/a/x86_64/stable": []string{
+				"flatpak build-commit-from --src-ref=app/a/x86_64/23.08 /buildstream/repo app/a/x86_64/stable"},
+		},
+		"cwd": "/", "install-root": "/buildstream/repo", "root-read-only": true,
+		"layout": map[string]any{
+			"/":                              []string{"deps.bst"},
+			"/buildstream/input/flatpak-app": []string{"flatpak/app.bst"},
+			"/buildstream/input/img-one":     []string{"j.bst:stack.bst (img/one.bst)"},
+		},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got  %#v\nwant %#v", got, want)
+	}
+	in.Deps = in.Deps[:1]
+	if _, err := Key(in); err == nil {
+		t.Error("flatpak_repo without images: no error")
 	}
 }

@@ -65,6 +65,9 @@ func externalKey(in Input) (any, error) {
 		comp, _ := c.StringDefault("compression", "")
 		return map[string]any{"filename": fn, "compression": comp}, nil
 	case "flatpak_repo":
+		if in.Gen == 2 {
+			return flatpakRepoKey(in)
+		}
 		if in.Gen == 1 {
 			env, err := rawList(c, "environment")
 			if err != nil {

@@ -242,6 +242,8 @@ func key(ctx context.Context, in Input) (any, error) {
 		return []any{suffix, sum}, nil
 	case "ostree_mirror":
 		return ostreeMirrorKey(in)
+	case "go_module":
+		return goModuleKey(in)
 	}
 	return nil, bsterr.Source(bsterr.NotImplemented, c.Pos(), "bst cannot compute the key of '%s' sources yet", in.Kind)
 }

@@ -85,3 +85,20 @@ func TestKeys(t *testing.T) {
 		})
 	}
 }
+
+func TestGoModuleKey(t *testing.T) {
+	got, err := Key(context.Background(), Input{Gen: 2, Kind: "go_module", Config: parse(t,
+		"url: github:a/b.git\nmodule: github.com/a/b/v2\nref:\n  go-version: v2.1.0\n"+
+			"  git-ref: v2.1.0-0-g4c9b\n  explicit: True\n  subdirectory: sub\n")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{"module": "github.com/a/b/v2", "bugfix": 1, "ref": map[string]any{
+		"go-version": "v2.1.0", "git-ref": "v2.1.0-0-g4c9b", "explicit": true, "subdirectory": "sub"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got  %#v\nwant %#v", got, want)
+	}
+	if _, err := Key(context.Background(), Input{Gen: 2, Kind: "go_module", Config: parse(t, "url: u\nmodule: m\n")}); !IsNoRef(err) {
+		t.Errorf("go_module without ref: %v, want no reference", err)
+	}
+}

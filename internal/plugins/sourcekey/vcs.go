@@ -269,3 +269,51 @@ func ostreeMirrorKey(in Input) (any, error) {
 	}
 	return out, nil
 }
+
+// goModuleKey is the community go_module key {"ref", "module", "bugfix": 1}
+// with ref {"go-version", "git-ref", "explicit"[, "subdirectory"]}. The
+// revision read has bugfix 1 and accepts a subdirectory in the ref (which
+// freedesktop-sdk 25.08 uses; an older revision had bugfix 0 and no
+// subdirectory): community 2.3.1 itself is not in the reference store.
+// Without a ref the source is unresolved.
+func goModuleKey(in Input) (any, error) {
+	c := in.Config
+	module, err := c.RequiredString("module")
+	if err != nil {
+		return nil, err
+	}
+	ref, err := c.MappingAt("ref")
+	if err != nil {
+		return nil, err
+	}
+	if ref == nil {
+		return nil, errNoRef
+	}
+	if err := ref.ValidateKeys("go-version", "git-ref", "explicit", "subdirectory"); err != nil {
+		return nil, err
+	}
+	gv, err := ref.RequiredString("go-version")
+	if err != nil {
+		return nil, err
+	}
+	gr, err := ref.RequiredString("git-ref")
+	if err != nil {
+		return nil, err
+	}
+	if !ref.Has("explicit") {
+		return nil, bsterr.Load(bsterr.InvalidData, &ref.P, "Dictionary did not contain expected key 'explicit'")
+	}
+	explicit, err := ref.Bool("explicit", false)
+	if err != nil {
+		return nil, err
+	}
+	r := map[string]any{"go-version": gv, "git-ref": gr, "explicit": explicit}
+	if ref.Has("subdirectory") {
+		sub, err := ref.RequiredString("subdirectory")
+		if err != nil {
+			return nil, err
+		}
+		r["subdirectory"] = sub
+	}
+	return map[string]any{"ref": r, "module": module, "bugfix": 1}, nil
+}
