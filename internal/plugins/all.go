@@ -1,5 +1,3 @@
-// Package plugins lists every element and source kind bst implements, in
-// one explicit table per generation.
 package plugins
 
 import (
