@@ -22,6 +22,21 @@
 // per-module summary (visible with -v), and testdata/failures.txt (ignored
 // by git) lists each failing case with a one-line reason.
 //
+// TestCacheKeys runs the three cache key sets (cachekey/{bst-1.6,bst-2,
+// bst-plugins}): it copies each project, restores the symlink
+// files/local/usr/bin/goodbye -> hello and hello's mode 0755 (the shared
+// copy lost them), runs `bst show --format '%{name}::%{full-key}'
+// target.bst` and compares every element's key with its .expected file,
+// one subtest per element (TestCacheKeys/<set>/<element>; an element that
+// target.bst does not reach, or every element when target.bst fails, is
+// shown on its own, so an unimplemented kind fails only the elements that
+// use it, with bst's error). The CASE.yaml extra checks run as subtests too:
+// test_cache_key_fatal_warnings[...] (keys equal iff the sets of
+// fatal-warnings are) and test_keys_stable_over_targets. Its ratchet is
+// testdata/cachekey-passing.txt (same -update-ratchet flag), its failures
+// go to testdata/cachekey-failures.txt, and TestMain prints one line per
+// set: "cachekey bst-1.6: 26/26 keys match, 5/5 extra checks pass".
+//
 // The package is test-only: its tests may import testbst, testbst/expect,
 // bsterr, golang.org/x/sys/unix and go.yaml.in/yaml/v3.
 package conformance
