@@ -261,15 +261,9 @@ func (e *Element) keyBase2(pluginKey any, sources []any, env map[string]string, 
 // the element's variables are expanded in it (Source.__init__ calls
 // variables.expand on the composited config; `directory` is not part of
 // it and stays as written). 1.x sources never substitute.
+// The expansion happens when the element is created (resolveSources).
 func (e *Element) sourceKeyConfig(s *Source) (*yamlnode.Mapping, error) {
-	if e.Project.Gen != project.Gen2 || s.Config == nil {
-		return s.Config, nil
-	}
-	cfg := s.Config.CloneMapping()
-	if err := expandNode(cfg, e.Vars); err != nil {
-		return nil, err
-	}
-	return cfg, nil
+	return s.Config, nil
 }
 
 // alias returns the value of one of the project's URL aliases.

@@ -34,7 +34,6 @@ type Element struct {
 	Public     *yamlnode.Mapping // composited public data (split rules expanded)
 	Sandbox    SandboxConfig
 	Sources    []*Source
-	Layout     map[string][]string // 2.x dependency locations -> dependency names
 
 	Keys     Keys
 	keysOnce sync.Once

@@ -393,6 +393,12 @@ func (f *Factory) resolveSources(e *Element, node *yamlnode.Mapping) error {
 		if err := f.applyProjectRef(e, i, cfg); err != nil {
 			return err
 		}
+		if p.Gen == project.Gen2 && !e.IsJunction {
+			// 2.x sources see their configuration with variables expanded.
+			if err := expandNode(cfg, e.Vars); err != nil {
+				return err
+			}
+		}
 		es := &Source{Kind: kind, Directory: dir, Config: cfg, Plugin: sp, Index: i, Prov: m.P}
 		es.File = sourceFile(e, m.P.File)
 		e.Sources = append(e.Sources, es)

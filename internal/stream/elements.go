@@ -95,18 +95,6 @@ func (s *Session) LoadElements(ctx context.Context, targets []string) ([]*elemen
 			if d.Strict {
 				e.StrictDeps = append(e.StrictDeps, de)
 			}
-			if e.Project.Gen == project.Gen2 && d.Type != loader.DepRuntime {
-				loc := "/"
-				for _, c := range d.Config {
-					if l, ok, _ := c.String("location"); ok {
-						loc = l
-					}
-				}
-				if e.Layout == nil {
-					e.Layout = map[string][]string{}
-				}
-				e.Layout[loc] = append(e.Layout[loc], de.FullName)
-			}
 		}
 	}
 	out := make([]*element.Element, len(les))
