@@ -116,12 +116,18 @@ func (e *Element) doComputeKeys(ctx context.Context, h *cachekey.Hasher) error {
 		}
 		strictDeps = append(strictDeps, d.Keys.Strict.String())
 	}
-	e.Keys.Weak = h.GenerateNamed(e.FullName+" (weak)", base.With("dependencies", weakDeps))
-	strict := base.With("dependencies", strictDeps)
-	if gen2 {
-		strict = strict.With("weak-cache-key", e.Keys.Weak.String())
+	// The dictionary is the same for every key but for its dependencies
+	// (and 2.x's weak-cache-key): encode it once.
+	tmpl, err := cachekey.NewTemplate(base, "dependencies", "weak-cache-key")
+	if err != nil {
+		return err
 	}
-	e.Keys.Strict = h.GenerateNamed(e.FullName+" (strict)", strict)
+	e.Keys.Weak = h.GenerateTemplate(e.FullName+" (weak)", tmpl, cachekey.Dict{{Name: "dependencies", Value: weakDeps}})
+	strict := cachekey.Dict{{Name: "dependencies", Value: strictDeps}}
+	if gen2 {
+		strict = append(strict, cachekey.Field{Name: "weak-cache-key", Value: e.Keys.Weak.String()})
+	}
+	e.Keys.Strict = h.GenerateTemplate(e.FullName+" (strict)", tmpl, strict)
 	e.Keys.Strong = e.Keys.Strict
 	e.Keys.Known = true
 	return nil
