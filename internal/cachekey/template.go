@@ -57,7 +57,9 @@ func NewTemplate(d Dict, holes ...string) (*Template, error) {
 
 type duplicateError struct{ name string }
 
-func (e *duplicateError) Error() string { return "cachekey: field " + strconv.Quote(e.name) + " given twice" }
+func (e *duplicateError) Error() string {
+	return "cachekey: field " + strconv.Quote(e.name) + " given twice"
+}
 
 // Generate returns the key of the template with its holes filled from
 // values; a hole without a value is left out of the dictionary.
