@@ -161,6 +161,9 @@ for n in "${sizes[@]}"; do
 	cp "$(command -v busybox)" "$p/files/base/bin/busybox"
 	for t in sh mkdir echo cat cp ls rm; do ln -sf busybox "$p/files/base/bin/$t"; done
 	bench_project "synthetic-$n" "$p" show --deps all all.bst
+	# Cache keys' share of `bst show`: the same show without key symbols.
+	nokeys=$(command_script bst "$tmp/bst" "synthetic-$n-nokeys" "$p" show --deps all --format '%{name}' all.bst)
+	measure "bst-nokeys-synthetic-$n" "$bst_runs" 1 "$nokeys" >/dev/null
 done
 
 if [ "$quick" != 1 ]; then
@@ -251,6 +254,21 @@ table(wall)
 print()
 print("CPU time (user+system, mean; steadier when the machine is busy):")
 table(cpu)
+print()
+keys = [("project", "show with keys", "show without keys", "keys add", "<=20%")]
+for line in open(sys.argv[1]):
+    name = line.split("\t")[0]
+    if not name.startswith("synthetic-"):
+        continue
+    with_keys, without = result("bst-" + name), result("bst-nokeys-" + name)
+    if with_keys is None or without is None:
+        keys.append((name, "ERR", "ERR", "ERR", goal(False)))
+        continue
+    add = with_keys[0] / without[0] - 1
+    keys.append((name, secs(with_keys[0]), secs(without[0]), "%+.0f%%" % (100 * add),
+                 goal(add <= 0.20, name == RSS_ROW)))
+print("Cache keys' share of bst show (wall medians; the goal applies at 5000 elements):")
+table(keys)
 print()
 print("goals: %s" % ("some FAIL" if failed else "all PASS"))
 EOF
