@@ -151,4 +151,3 @@ func (s *Source) submoduleTree(ctx context.Context, env *plugin.SourceEnv, g run
 	}
 	return out, nil
 }
-
