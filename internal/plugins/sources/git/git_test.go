@@ -51,7 +51,6 @@ func mustTrack(t *testing.T, s *Source, env *pluginEnv, previous string) yamlnod
 	return n
 }
 
-
 func mustFetch(t *testing.T, s *Source, env *pluginEnv) {
 	t.Helper()
 	if err := s.Fetch(context.Background(), env, ""); err != nil {

@@ -166,17 +166,23 @@ func testEnv(t *testing.T, base string) (*plugin.SourceEnv, *syncBuffer) {
 	}, log
 }
 
-// newTestSource makes a source of kind from YAML configuration.
-func newTestSource(t *testing.T, kind string, gen int, config string) *Source {
+// sourceSpec makes a spec of kind from YAML configuration.
+func sourceSpec(t *testing.T, kind string, gen int, config string) plugin.SourceSpec {
 	t.Helper()
 	m, err := yamlnode.Parse([]byte(config), "element.bst")
 	if err != nil {
 		t.Fatal(err)
 	}
+	return plugin.SourceSpec{Kind: kind, Gen: gen, Config: m, Element: "element.bst"}
+}
+
+// newTestSource makes a source of kind from YAML configuration.
+func newTestSource(t *testing.T, kind string, gen int, config string) *Source {
+	t.Helper()
 	ctor := map[string]plugin.SourceConstructor{
 		"git": NewGit, "git_tag": NewGitTag, "git_module": NewGitModule, "git_repo": NewGitRepo,
 	}[kind]
-	src, err := ctor(plugin.SourceSpec{Kind: kind, Gen: gen, Config: m, Element: "element.bst"})
+	src, err := ctor(sourceSpec(t, kind, gen, config))
 	if err != nil {
 		t.Fatalf("configure %s: %v", kind, err)
 	}
