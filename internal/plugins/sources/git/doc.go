@@ -20,5 +20,6 @@
 //
 // Host commands run only through plugin.Executor (SourceEnv.Exec).
 //
-// It may import plugin, yamlnode and bsterr.
+// It may import plugin, yamlnode, bsterr and lockedfile (the per-mirror
+// lock shared with other goroutines and processes).
 package git

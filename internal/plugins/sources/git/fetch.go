@@ -35,6 +35,9 @@ func (s *Source) want() want {
 			}
 			for _, t := range s.tags {
 				w.tags = append(w.tags, t.Name)
+				if isObjectID(t.Commit) && t.Commit != w.obj {
+					w.extra = append(w.extra, t.Commit)
+				}
 			}
 			switch {
 			case len(s.tags) == 0:
@@ -99,12 +102,24 @@ func (s *Source) fetchMirror(ctx context.Context, env *plugin.SourceEnv, g runne
 	if ok, err := m.satisfies(ctx, g, w); err != nil || ok {
 		return err
 	}
+	unlock, err := m.lock(ctx, false)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	return s.eachURL(ctx, env, m, "fetch", func(u string) error {
-		err := m.update(ctx, g, func(dir string, fresh bool) error {
-			return fetchWant(ctx, g, dir, u, fresh, w, func(f string, a ...any) { logf(env, f, a...) })
-		})
-		if err != nil {
-			return err
+		// Twice: a new mirror may lose the race to another one, which
+		// then lacks what w needs.
+		for range 2 {
+			if ok, err := m.satisfies(ctx, g, w); err != nil || ok {
+				return err
+			}
+			err := m.update(ctx, g, func(dir string, fresh bool) error {
+				return fetchWant(ctx, g, dir, u, fresh, w, func(f string, a ...any) { logf(env, f, a...) })
+			})
+			if err != nil {
+				return err
+			}
 		}
 		ok, err := m.satisfies(ctx, g, w)
 		if err == nil && !ok {

@@ -11,6 +11,7 @@ import (
 	"syscall"
 
 	"example.org/bst/internal/bsterr"
+	"example.org/bst/internal/lockedfile"
 )
 
 // mirror is a bare repository in the source cache holding what was
@@ -24,6 +25,7 @@ type mirror struct {
 type want struct {
 	obj      string   // object id the ref names ("" when it names none)
 	rev      string   // revision to check when obj is "" (the ref as written)
+	extra    []string // other object ids needed (2.x tags' commits)
 	tags     []string // tags to fetch along
 	needTags bool     // the tags must be present (git_repo)
 	depth    int      // > 0: history depth to fetch into a new or shallow mirror
@@ -31,6 +33,20 @@ type want struct {
 	// has, so that `git describe` finds them when staging.
 	describeTags bool
 	full         bool // fetch every branch and tag (full-clone)
+}
+
+// lock takes the mirror's lock file (".<name>.lock" next to it, shared
+// between the goroutines and processes using the source cache): exclusive
+// to change the mirror, shared to read it.
+func (m *mirror) lock(ctx context.Context, shared bool) (unlock func(), err error) {
+	if err := os.MkdirAll(filepath.Dir(m.dir), 0o755); err != nil {
+		return nil, bsterr.Source(FetchFailed, nil, "creating %s: %v", filepath.Dir(m.dir), err).Wrap(err)
+	}
+	mu := lockedfile.MutexAt(filepath.Join(filepath.Dir(m.dir), "."+filepath.Base(m.dir)+".lock"))
+	if shared {
+		return mu.RLockContext(ctx)
+	}
+	return mu.LockContext(ctx)
 }
 
 func (m *mirror) exists() bool {
@@ -72,7 +88,7 @@ func satisfiedIn(ctx context.Context, g runner, dir string, w want) (bool, error
 	if rev == "" {
 		return false, nil
 	}
-	names := []string{rev}
+	names := append([]string{rev}, w.extra...)
 	if w.needTags {
 		for _, t := range w.tags {
 			names = append(names, "refs/tags/"+t)
@@ -196,10 +212,15 @@ func fetchTargeted(ctx context.Context, g runner, dir, url string, fresh bool, w
 	objSpec := w.obj + ":refs/bst/" + w.obj
 	if !shallowOK {
 		specs := tagSpecs
-		if hv, err := g.batchCheck(ctx, dir, []string{w.obj}); err != nil {
+		objs := append([]string{w.obj}, w.extra...)
+		hv, err := g.batchCheck(ctx, dir, objs)
+		if err != nil {
 			return err
-		} else if !hv[w.obj] {
-			specs = append(specs, objSpec)
+		}
+		for _, o := range objs {
+			if !hv[o] {
+				specs = append(specs, o+":refs/bst/"+o)
+			}
 		}
 		if len(specs) == 0 {
 			return nil

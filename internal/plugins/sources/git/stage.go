@@ -35,6 +35,11 @@ func (s *Source) Stage(ctx context.Context, env *plugin.SourceEnv, dir string) e
 		return err
 	}
 	m := s.mirror(env, s.url)
+	unlock, err := m.lock(ctx, true)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	if ok, err := m.satisfies(ctx, g, s.want()); err != nil {
 		return err
 	} else if !ok {
@@ -67,16 +72,33 @@ func (s *Source) Stage(ctx context.Context, env *plugin.SourceEnv, dir string) e
 		if !sm.cached {
 			return s.errorf(NotCached, "submodule '%s' (%s) at %s is not fetched", sm.path, sm.url, sm.commit)
 		}
-		var subTags []stagedTag
-		if !s.gen2git() {
-			if subTags, err = describeTags(ctx, g, sm.mirror, sm.commit, ""); err != nil {
-				return err
-			}
+		if err := s.stageSubmodule(ctx, g, sm, dest); err != nil {
+			return err
 		}
-		subDest := filepath.Join(dest, filepath.FromSlash(sm.path))
-		if err := stageRepo(ctx, g, sm.mirror, subDest, sm.commit, subTags, !s.gen2git()); err != nil {
-			return s.errorf(bsterr.Unknown, "staging submodule %s at %s: %v", sm.path, sm.commit, err).Wrap(err)
+	}
+	return nil
+}
+
+// stageSubmodule stages sm under dest: BuildStream 1 kinds with the
+// history describe needs, 2.x git as files only.
+func (s *Source) stageSubmodule(ctx context.Context, g runner, sm submodule, dest string) error {
+	if sm.mirror.dir == "" {
+		return nil
+	}
+	unlock, err := sm.mirror.lock(ctx, true)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	var tags []stagedTag
+	if !s.gen2git() {
+		if tags, err = describeTags(ctx, g, sm.mirror, sm.commit, ""); err != nil {
+			return err
 		}
+	}
+	subDest := filepath.Join(dest, filepath.FromSlash(sm.path))
+	if err := stageRepo(ctx, g, sm.mirror, subDest, sm.commit, tags, !s.gen2git()); err != nil {
+		return s.errorf(bsterr.Unknown, "staging submodule %s at %s: %v", sm.path, sm.commit, err).Wrap(err)
 	}
 	return nil
 }

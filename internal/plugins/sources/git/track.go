@@ -39,6 +39,11 @@ func (s *Source) Track(ctx context.Context, env *plugin.SourceEnv, previous stri
 
 // fetchForTracking fetches every branch and tag into the mirror.
 func (s *Source) fetchForTracking(ctx context.Context, env *plugin.SourceEnv, g runner, m *mirror) error {
+	unlock, err := m.lock(ctx, false)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	return s.eachURL(ctx, env, m, "track", func(u string) error {
 		return m.update(ctx, g, func(dir string, _ bool) error { return fetchAll(ctx, g, dir, u) })
 	})
