@@ -269,3 +269,59 @@ func TestMirrorFallback(t *testing.T) {
 	}
 	assertCheckout(t, u, "up", mustStage(t, s, env2), f.c4)
 }
+
+func TestSubmoduleOverrides(t *testing.T) {
+	u := newUpstream(t)
+	f := newFixture(u)
+	base := "file://" + u.root
+	env, log := testEnv(t, base)
+	env.URLs = func(url string) []string {
+		for _, alias := range []string{"upstream:", "other:"} {
+			if rest, ok := strings.CutPrefix(url, alias); ok {
+				return []string{base + "/" + rest}
+			}
+		}
+		return []string{url}
+	}
+	s := newTestSource(t, "git", 1, "url: upstream:up\nref: "+f.c4+"\nsubmodules:\n  ext/sub:\n    url: other:sub\n  nowhere:\n    checkout: false\n")
+	mustFetch(t, s, env)
+	if _, err := os.Stat(filepath.Join(env.SourceDir, "git", "other_sub", "HEAD")); err != nil {
+		t.Errorf("overridden submodule URL not used for its mirror: %v", err)
+	}
+	if !strings.Contains(log.String(), "git:invalid-submodule") {
+		t.Errorf("no invalid-submodule warning for 'nowhere':\n%s", log.String())
+	}
+	dir := mustStage(t, s, env)
+	assertCheckout(t, u, "sub", filepath.Join(dir, "ext", "sub"), f.s2)
+
+	// checkout: false on the one submodule: not fetched, not staged.
+	env2, _ := testEnv(t, base)
+	s = newTestSource(t, "git", 1, "url: upstream:up\nref: "+f.c4+"\nsubmodules:\n  ext/sub:\n    checkout: false\n")
+	mustFetch(t, s, env2)
+	if _, err := os.Stat(filepath.Join(env2.SourceDir, "git", "upstream_sub")); err == nil {
+		t.Errorf("submodule with checkout: false was fetched")
+	}
+}
+
+func TestParallelFetch(t *testing.T) {
+	u := newUpstream(t)
+	f := newFixture(u)
+	env, _ := testEnv(t, "file://"+u.root)
+	refs := []string{f.c4, f.f1, "v1.0-0-g" + f.c2, f.c1}
+	errs := make(chan error, len(refs))
+	for _, r := range refs {
+		s := newTestSource(t, "git", 1, "url: upstream:up\nref: "+r+"\n")
+		go func() { errs <- s.Fetch(context.Background(), env, "") }()
+	}
+	for range refs {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	for _, r := range refs {
+		s := newTestSource(t, "git", 1, "url: upstream:up\nref: "+r+"\n")
+		if !s.Cached(env) {
+			t.Errorf("%s not cached", r)
+		}
+	}
+}
