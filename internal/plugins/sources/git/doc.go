@@ -5,11 +5,14 @@
 // Every kind keeps one bare mirror per repository URL, as written in the
 // element, under SourceDir/<kind>/<URLDirectoryName(url)> (git_repo: the
 // URL without ".git", then ".git"). A first fetch runs in a temporary
-// repository renamed into place, so a failed fetch leaves nothing behind.
-// Fetching asks the remote for the reference's commit and the tags `git
-// describe` needs (shallow when the reference names its tag), and falls
+// repository renamed into place, so a failed fetch leaves nothing behind;
+// a lock file next to each mirror serialises the goroutines and processes
+// that change it. Fetching asks the remote for the reference's commit and
+// the tags `git describe` needs (shallow when the reference names its tag;
+// with the remote's tags on the commit's history otherwise), and falls
 // back to fetching every branch and tag when the remote refuses. Tracking
-// fetches every branch and tag.
+// fetches every branch and tag, except git_repo, which reads the remote's
+// refs and fetches only to describe a branch.
 //
 // Staging never copies a mirror: it writes a new repository holding the
 // reference's commit with its tree, the commits back to the tags `git
