@@ -325,3 +325,16 @@ func TestParallelFetch(t *testing.T) {
 		}
 	}
 }
+
+func TestRefNotInTrack(t *testing.T) {
+	u := newUpstream(t)
+	f := newFixture(u)
+	env, log := testEnv(t, "file://"+u.root)
+	s := newTestSource(t, "git", 1, "url: upstream:up\ntrack: main\ncheckout-submodules: false\n")
+	mustTrack(t, s, env, "") // the mirror now has the branches
+	s.SetRef(yamlnode.NewScalar(f.f1, bsterr.Provenance{}))
+	mustFetch(t, s, env)
+	if !strings.Contains(log.String(), "[ref-not-in-track]") {
+		t.Errorf("no ref-not-in-track warning for a commit of another branch:\n%s", log.String())
+	}
+}
