@@ -3,12 +3,15 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"example.org/bst/internal/bsterr"
+	"example.org/bst/internal/plugin"
 	"example.org/bst/internal/plugins"
+	"example.org/bst/internal/plugins/sources/hostexec"
 	"example.org/bst/internal/stream"
 	"example.org/bst/internal/userconfig"
 )
@@ -50,6 +53,13 @@ type app struct {
 
 func newApp(ctx context.Context, inv Invocation) *app {
 	a := &app{ctx: ctx, inv: inv}
+	a.executor = func(log io.Writer) plugin.Executor {
+		env := []string{"PATH=" + inv.Env("PATH")}
+		if home := inv.Env("HOME"); home != "" {
+			env = append(env, "HOME="+home)
+		}
+		return hostexec.New(log, env)
+	}
 	root := &cobra.Command{
 		Use:           "bst",
 		Short:         "Build and integrate software stacks (a fast BuildStream)",

@@ -3,6 +3,9 @@ package plugins
 import (
 	"example.org/bst/internal/plugin"
 	"example.org/bst/internal/plugins/defaults"
+	"example.org/bst/internal/plugins/sources/git"
+	"example.org/bst/internal/plugins/sources/remote"
+	"example.org/bst/internal/plugins/sources/tar"
 )
 
 // Registry returns a registry of every kind bst implements.
@@ -21,6 +24,17 @@ func Registry() *plugin.Registry {
 		for _, k := range defaults.Sources(g) {
 			r.AddSource(gen, plugin.SourceKind{Name: k.Name, Origin: k.Origin, Defaults: k.Defaults, ConfigKeys: k.ConfigKeys})
 		}
+	}
+	// Run-time behaviour of the source kinds bst can fetch and stage.
+	for kind, c := range map[string]plugin.SourceConstructor{
+		"git":        git.NewGit,
+		"git_tag":    git.NewGitTag,
+		"git_module": git.NewGitModule,
+		"git_repo":   git.NewGitRepo,
+		"remote":     remote.New,
+		"tar":        tar.New,
+	} {
+		r.SetSourceConstructor(kind, c)
 	}
 	return r
 }

@@ -68,11 +68,6 @@ func compositeDict(target, source *Mapping, path string) error {
 			continue
 		}
 		tv := target.Get(key)
-		if tv != nil {
-			if sc, ok := tv.(*Scalar); ok && sc.Null {
-				tv = nil
-			}
-		}
 		if sm, ok := sv.(*Mapping); ok {
 			if tv == nil {
 				nm := &Mapping{P: sm.P}
@@ -90,8 +85,8 @@ func compositeDict(target, source *Mapping, path string) error {
 		}
 		if tv != nil {
 			_, tScalar := tv.(*Scalar)
-			ss, sScalar := sv.(*Scalar)
-			if !tScalar || !sScalar || ss.Null {
+			_, sScalar := sv.(*Scalar)
+			if !tScalar || !sScalar {
 				return &compositeTypeError{path: thisPath, expected: tv.TypeName(), actual: sv.TypeName()}
 			}
 		}
@@ -104,11 +99,6 @@ func compositeDict(target, source *Mapping, path string) error {
 // list-directive mapping. It reports whether it handled the key.
 func compositeList(target *Mapping, key string, sv Node) (bool, error) {
 	tv := target.Get(key)
-	if tv != nil {
-		if sc, ok := tv.(*Scalar); ok && sc.Null {
-			tv = nil
-		}
-	}
 	if seq, ok := sv.(*Sequence); ok {
 		if tv != nil {
 			_, tList := tv.(*Sequence)
@@ -178,13 +168,8 @@ func directiveList(m *Mapping, dir string) (*Sequence, error) {
 	if v == nil {
 		return nil, nil
 	}
-	switch t := v.(type) {
-	case *Sequence:
+	if t, ok := v.(*Sequence); ok {
 		return t, nil
-	case *Scalar:
-		if t.Null {
-			return nil, nil
-		}
 	}
 	return nil, bsterr.Load(bsterr.InvalidData, v.Pos(), "Value of '%s' is not of the expected type 'list'", dir)
 }

@@ -112,7 +112,8 @@ func TestComposite(t *testing.T) {
 		// string. BUG: yamlnode treats a Null target as absent and rejects a
 		// Null source over a string (see the report).
 		{name: "null-onto-absent", target: "a: 1\n", source: "b:\n", want: `{"a": "1", "b": ~}`},
-		{name: "null-onto-null", target: "a:\n", source: "a: ~\n", want: `{"a": ~}`},
+		{name: "null-onto-null", target: "a:\n", source: "a:\n", want: `{"a": ~}`},
+		{name: "tilde-is-a-string", target: "a:\n", source: "a: ~\n", want: `{"a": "~"}`},
 		{name: "scalar-onto-null", target: "a:\n", source: "a: x\n", want: `{"a": "x"}`},
 		{name: "null-onto-scalar", target: "a: x\n", source: "a:\n", want: `{"a": ~}`},
 		{name: "mapping-onto-null", target: "m:\n", source: "m: {a: 1}\n", err: bsterr.IllegalComposite},

@@ -36,7 +36,7 @@ func Parse(data []byte, file string) (*Mapping, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&doc); err != nil {
 		if err.Error() == "EOF" {
-			return NewMapping(bsterr.Provenance{File: file}), nil
+			return NewMapping(bsterr.Provenance{File: file, Line: 1}), nil
 		}
 		return nil, malformed(file, err)
 	}
@@ -47,7 +47,7 @@ func Parse(data []byte, file string) (*Mapping, error) {
 			"Malformed YAML: expected a single document")
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
-		return NewMapping(bsterr.Provenance{File: file}), nil
+		return NewMapping(bsterr.Provenance{File: file, Line: 1}), nil
 	}
 	c := converter{file: file}
 	n, err := c.convert(doc.Content[0])
@@ -59,7 +59,7 @@ func Parse(data []byte, file string) (*Mapping, error) {
 		return v, nil
 	case *Scalar:
 		if v.Null {
-			return NewMapping(bsterr.Provenance{File: file}), nil
+			return NewMapping(bsterr.Provenance{File: file, Line: 1}), nil
 		}
 	}
 	return nil, bsterr.Load(bsterr.InvalidYAML, nil,
@@ -80,6 +80,10 @@ func malformed(file string, err error) error {
 			}
 		}
 	}
+	if line == 0 && !isReaderOrAliasError(msg) {
+		// yaml.v3 leaves out "line N:" when the problem is on 0-based line 0.
+		line = 1
+	}
 	var prov *bsterr.Provenance
 	if line > 0 {
 		prov = &bsterr.Provenance{File: file, Line: line}
@@ -92,8 +96,11 @@ func malformed(file string, err error) error {
 }
 
 type converter struct {
-	file  string
-	depth int
+	file    string
+	depth   int
+	inAlias int
+	nodes   int
+	aliased int
 }
 
 func (c *converter) prov(n *yaml.Node) bsterr.Provenance {
@@ -103,6 +110,14 @@ func (c *converter) prov(n *yaml.Node) bsterr.Provenance {
 func (c *converter) convert(n *yaml.Node) (Node, error) {
 	c.depth++
 	defer func() { c.depth-- }()
+	c.nodes++
+	if c.inAlias > 0 {
+		c.aliased++
+		if c.aliased > 100 && c.nodes > 1000 && float64(c.aliased)/float64(c.nodes) > allowedAliasRatio(c.nodes) {
+			return nil, bsterr.Load(bsterr.InvalidYAML, &bsterr.Provenance{File: c.file, Line: int32(n.Line), Col: int32(n.Column - 1)},
+				"Malformed YAML: document contains excessive aliasing")
+		}
+	}
 	if c.depth > 1000 {
 		return nil, bsterr.Load(bsterr.InvalidYAML, &bsterr.Provenance{File: c.file, Line: int32(n.Line), Col: int32(n.Column - 1)},
 			"Malformed YAML: nesting too deep")
@@ -110,7 +125,10 @@ func (c *converter) convert(n *yaml.Node) (Node, error) {
 	switch n.Kind {
 	case yaml.ScalarNode:
 		s := &Scalar{Value: n.Value, P: c.prov(n)}
-		if n.Style == 0 && n.Tag == "!!null" && (n.Value == "" || n.Value == "~" || n.Value == "null" || n.Value == "Null" || n.Value == "NULL") {
+		// BuildStream reads every scalar as a string ("~" and "null"
+		// included); only an empty plain value is marked, so that getters
+		// can treat it as unset.
+		if n.Style == 0 && n.Tag == "!!null" && n.Value == "" {
 			s.Null = true
 			s.Value = ""
 		}
@@ -131,6 +149,8 @@ func (c *converter) convert(n *yaml.Node) (Node, error) {
 		if n.Alias == nil {
 			return nil, bsterr.Load(bsterr.InvalidYAML, &bsterr.Provenance{File: c.file, Line: int32(n.Line), Col: int32(n.Column - 1)}, "Malformed YAML: unknown alias")
 		}
+		c.inAlias++
+		defer func() { c.inAlias-- }()
 		return c.convert(n.Alias)
 	case yaml.DocumentNode:
 		if len(n.Content) == 0 {
@@ -143,10 +163,14 @@ func (c *converter) convert(n *yaml.Node) (Node, error) {
 
 func (c *converter) mapping(n *yaml.Node) (*Mapping, error) {
 	m := &Mapping{P: c.prov(n), Keys: make([]string, 0, len(n.Content)/2), Vals: make([]Node, 0, len(n.Content)/2)}
+	var merged map[string]bool // keys that came from "<<" and that explicit keys may override
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		if k.Kind == yaml.ScalarNode && k.Tag == "!!merge" {
-			if err := c.merge(m, v); err != nil {
+			if merged == nil {
+				merged = map[string]bool{}
+			}
+			if err := c.merge(m, v, merged); err != nil {
 				return nil, err
 			}
 			continue
@@ -154,6 +178,15 @@ func (c *converter) mapping(n *yaml.Node) (*Mapping, error) {
 		if k.Kind != yaml.ScalarNode {
 			return nil, bsterr.Load(bsterr.InvalidYAML, &bsterr.Provenance{File: c.file, Line: int32(k.Line), Col: int32(k.Column - 1)},
 				"Malformed YAML: mapping keys must be strings")
+		}
+		if j := m.index(k.Value); j >= 0 && merged[k.Value] {
+			delete(merged, k.Value)
+			val, err := c.convert(v)
+			if err != nil {
+				return nil, err
+			}
+			m.Vals[j] = val
+			continue
 		}
 		if m.index(k.Value) >= 0 {
 			return nil, bsterr.Load(bsterr.InvalidYAML, &bsterr.Provenance{File: c.file, Line: int32(k.Line), Col: int32(k.Column - 1)},
@@ -170,7 +203,7 @@ func (c *converter) mapping(n *yaml.Node) (*Mapping, error) {
 }
 
 // merge applies a YAML merge key ("<<: *anchor"): keys already present win.
-func (c *converter) merge(m *Mapping, v *yaml.Node) error {
+func (c *converter) merge(m *Mapping, v *yaml.Node, merged map[string]bool) error {
 	var sources []*yaml.Node
 	if v.Kind == yaml.SequenceNode {
 		sources = v.Content
@@ -188,10 +221,39 @@ func (c *converter) merge(m *Mapping, v *yaml.Node) error {
 		}
 		for i, k := range sm.Keys {
 			if m.index(k) < 0 {
+				merged[k] = true
 				m.Keys = append(m.Keys, k)
 				m.Vals = append(m.Vals, sm.Vals[i])
 			}
 		}
 	}
 	return nil
+}
+
+var readerProblems = []string{"control characters are not allowed", "expected low surrogate area", "incomplete UTF-16",
+	"incomplete UTF-8 octet sequence", "invalid Unicode character", "invalid leading UTF-8 octet",
+	"invalid length of a UTF-8 sequence", "invalid trailing UTF-8 octet", "unexpected low surrogate area", "input error"}
+
+func isReaderOrAliasError(msg string) bool {
+	if strings.Contains(msg, "anchor") {
+		return true
+	}
+	for _, p := range readerProblems {
+		if strings.Contains(msg, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func allowedAliasRatio(nodes int) float64 {
+	const low, high = 400000, 4000000
+	switch {
+	case nodes <= low:
+		return 0.99
+	case nodes >= high:
+		return 0.10
+	default:
+		return 0.99 - 0.89*(float64(nodes-low)/float64(high-low))
+	}
 }
