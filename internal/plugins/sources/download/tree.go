@@ -203,9 +203,11 @@ func (t *Tree) Symlink(rel, target string) error {
 }
 
 // Link makes rel a hard link to the already staged file target (relative
-// to the root), copying it if the file system refuses the link. ok is
-// false, and nothing is done, when target is not a staged regular file.
-func (t *Tree) Link(rel, target string) (ok bool, err error) {
+// to the root), copying it if the file system refuses the link, then
+// gives it mode, and mtime unless zero (as tarfile does, which changes
+// the target too). ok is false, and nothing is done, when target is not a
+// staged regular file.
+func (t *Tree) Link(rel, target string, mode os.FileMode, mtime time.Time) (ok bool, err error) {
 	real, err := filepath.EvalSymlinks(t.Path(target))
 	if err != nil {
 		return false, nil
@@ -221,15 +223,21 @@ func (t *Tree) Link(rel, target string) (ok bool, err error) {
 	if err != nil {
 		return false, err
 	}
-	if err := os.Link(real, p); err == nil {
-		return true, nil
+	if err := os.Link(real, p); err != nil {
+		in, err := os.Open(real)
+		if err != nil {
+			return false, err
+		}
+		defer in.Close()
+		return true, t.File(rel, in, mode, mtime)
 	}
-	in, err := os.Open(real)
-	if err != nil {
-		return false, err
+	if err := os.Chmod(p, mode); err != nil {
+		return true, err
 	}
-	defer in.Close()
-	return true, t.File(rel, in, fi.Mode().Perm(), fi.ModTime())
+	if !mtime.IsZero() {
+		return true, os.Chtimes(p, mtime, mtime)
+	}
+	return true, nil
 }
 
 // Finish applies the deferred directory modes and times, deepest first.

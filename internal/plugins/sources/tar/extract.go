@@ -111,7 +111,7 @@ func (x *extractor) member(h *tar.Header, body io.Reader) error {
 		if err != nil {
 			return fmt.Errorf("%s: hard link: %w", name, err)
 		}
-		done, err := x.tree.Link(rel, target)
+		done, err := x.tree.Link(rel, target, x.mode(h), h.ModTime)
 		if err == nil && !done {
 			// As tarfile, which cannot resolve the link: skip it.
 			x.logf("Skipping hard link %s: %s is not in the staged tree\n", name, link)

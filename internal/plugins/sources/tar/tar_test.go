@@ -30,9 +30,9 @@ type entry struct {
 }
 
 func file(name string, mode int64, body string) entry { return entry{name, tar.TypeReg, mode, body} }
-func dir(name string, mode int64) entry              { return entry{name, tar.TypeDir, mode, ""} }
-func symlink(name, target string) entry              { return entry{name, tar.TypeSymlink, 0o777, target} }
-func hardlink(name, target string) entry             { return entry{name, tar.TypeLink, 0o644, target} }
+func dir(name string, mode int64) entry               { return entry{name, tar.TypeDir, mode, ""} }
+func symlink(name, target string) entry               { return entry{name, tar.TypeSymlink, 0o777, target} }
+func hardlink(name, target string) entry              { return entry{name, tar.TypeLink, 0o644, target} }
 
 var mtime = time.Date(2020, 5, 17, 10, 30, 0, 0, time.UTC)
 
