@@ -97,8 +97,9 @@ func newApp(ctx context.Context, inv Invocation) *app {
 	f.BoolVar(&a.g.noStrict, "no-strict", false, "Elements need not be rebuilt when their dependencies change")
 	f.StringVar(&a.g.defaultMirror, "default-mirror", "", "The mirror to fetch from first, before attempting other mirrors")
 	// -o/--option takes two values; it is extracted before cobra sees it
-	// (see splitOptions) and only declared here for the help text.
-	f.StringArrayP("option", "o", nil, "Specify a project option: -o OPTION VALUE")
+	// (see splitOptions) and only declared here, on the main command alone,
+	// for the help text.
+	root.Flags().StringArrayP("option", "o", nil, "Specify a project option: -o OPTION VALUE")
 	root.AddCommand(a.showCmd(), a.sourceGroup(), a.fetchCmd("fetch", true), a.trackCmd("track", true))
 	a.root = root
 	return a
@@ -111,36 +112,51 @@ func (a *app) execute(args []string) error {
 	}
 	a.g.options = opts
 	a.root.SetArgs(args)
-	if err := a.root.ExecuteContext(a.ctx); err != nil {
+	a.root.SetFlagErrorFunc(flagError)
+	if c, err := a.root.ExecuteContextC(a.ctx); err != nil {
 		var be *bsterr.Error
 		if ok := asBst(err, &be); ok {
 			return be
+		}
+		if ue := commandError(c, err); ue != nil {
+			return ue
 		}
 		return bsterr.App(bsterr.InvalidData, "%s", err.Error())
 	}
 	return nil
 }
 
-// splitOptions removes every "-o NAME VALUE" / "--option NAME VALUE"
-// (Click's two-valued option) from args.
+// mainValueFlags are the main options that take a value, so that
+// splitOptions can find where the command starts.
+var mainValueFlags = map[string]bool{"-c": true, "--config": true, "-C": true, "--directory": true,
+	"--on-error": true, "--fetchers": true, "--builders": true, "--pushers": true, "--max-jobs": true,
+	"--network-retries": true, "--error-lines": true, "--message-lines": true, "--log-file": true,
+	"--default-mirror": true}
+
+// splitOptions removes "-o NAME VALUE" / "--option NAME VALUE" (Click's
+// two-valued main option) from the main options, before the command.
 func splitOptions(args []string) ([]string, [][2]string, error) {
 	out := make([]string, 0, len(args))
 	var opts [][2]string
 	for i := 0; i < len(args); i++ {
 		a := args[i]
-		if a == "--" {
+		if a == "--" || !strings.HasPrefix(a, "-") {
 			out = append(out, args[i:]...)
 			break
 		}
 		if a == "-o" || a == "--option" {
 			if i+2 >= len(args) {
-				return nil, nil, bsterr.App(bsterr.InvalidData, "Option '%s' requires 2 arguments", a)
+				return nil, nil, &UsageError{Msg: fmt.Sprintf("Option '%s' requires 2 arguments.", a)}
 			}
 			opts = append(opts, [2]string{args[i+1], args[i+2]})
 			i += 2
 			continue
 		}
 		out = append(out, a)
+		if mainValueFlags[a] && i+1 < len(args) {
+			out = append(out, args[i+1])
+			i++
+		}
 	}
 	return out, opts, nil
 }
@@ -165,17 +181,22 @@ func (a *app) session() (*stream.Session, error) {
 	}, nil
 }
 
-func usageError(format string, args ...any) error {
-	return bsterr.App(bsterr.InvalidData, format, args...)
+func usageError(c *cobra.Command, format string, args ...any) error {
+	return &UsageError{Cmd: c, Msg: fmt.Sprintf(format, args...)}
 }
 
-func choice(flag, v string, allowed ...string) error {
+// choice checks a flag value against its allowed values, as Click's Choice.
+func choice(c *cobra.Command, flag, v string, allowed ...string) error {
 	for _, x := range allowed {
 		if v == x {
 			return nil
 		}
 	}
-	return bsterr.App(bsterr.InvalidData, "Invalid value for '%s': '%s' is not one of %s", flag, v, "'"+strings.Join(allowed, "', '")+"'")
+	name := "'" + flag + "'"
+	if f := c.Flags().Lookup(strings.TrimPrefix(flag, "--")); f != nil && f.Shorthand != "" {
+		name += " / '-" + f.Shorthand + "'"
+	}
+	return &UsageError{Cmd: c, Msg: fmt.Sprintf("Invalid value for %s: '%s' is not one of %s.", name, v, "'"+strings.Join(allowed, "', '")+"'")}
 }
 
 var _ = fmt.Sprintf

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"example.org/bst/internal/bsterr"
 )
@@ -15,6 +16,11 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	err := Run(ctx, args, stdout, stderr)
 	if err == nil {
 		return 0
+	}
+	var ue *UsageError
+	if errors.As(err, &ue) {
+		reportUsage(stderr, ue)
+		return 2
 	}
 	Report(stderr, err)
 	return 255
@@ -33,7 +39,11 @@ func Report(w io.Writer, err error) {
 	if errors.As(err, &be) {
 		fmt.Fprintf(w, "bst: %s\n", be.Error())
 		if be.Detail != "" {
-			fmt.Fprintf(w, "\n%s\n", be.Detail)
+			// BuildStream indents each line of an error's detail.
+			fmt.Fprintln(w)
+			for _, l := range strings.Split(strings.TrimRight(be.Detail, "\n"), "\n") {
+				fmt.Fprintf(w, "    %s\n", l)
+			}
 		}
 		return
 	}

@@ -21,10 +21,10 @@ func (a *app) showCmd() *cobra.Command {
 		Use:   "show [ELEMENTS]...",
 		Short: "Show elements in the pipeline",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := choice("--deps", deps, "none", "plan", "run", "build", "all"); err != nil {
+			if err := choice(cmd, "--deps", deps, "none", "plan", "run", "build", "all"); err != nil {
 				return err
 			}
-			if err := choice("--order", order, "stage", "alpha"); err != nil {
+			if err := choice(cmd, "--order", order, "stage", "alpha"); err != nil {
 				return err
 			}
 			s, err := a.session()

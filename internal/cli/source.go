@@ -74,7 +74,7 @@ func (a *app) fetchCmd(use string, legacy bool) *cobra.Command {
 		Use:   use + " [ELEMENTS]...",
 		Short: short,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := choice("--deps", deps, allowed...); err != nil {
+			if err := choice(cmd, "--deps", deps, allowed...); err != nil {
 				return err
 			}
 			s, err := a.sourceSession()
@@ -107,7 +107,7 @@ func (a *app) trackCmd(use string, legacy bool) *cobra.Command {
 		Use:   use + " [ELEMENTS]...",
 		Short: "Track new source references",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := choice("--deps", deps, allowed...); err != nil {
+			if err := choice(cmd, "--deps", deps, allowed...); err != nil {
 				return err
 			}
 			s, err := a.sourceSession()
@@ -134,11 +134,11 @@ func (a *app) sourceCheckoutCmd() *cobra.Command {
 		Short: "Checkout sources of an element",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := choice("--deps", deps, "none", "build", "run", "all"); err != nil {
+			if err := choice(cmd, "--deps", deps, "none", "build", "run", "all"); err != nil {
 				return err
 			}
 			if compression != "" && tarPath == "" {
-				return usageError("--compression can only be provided if --tar is provided")
+				return usageError(cmd, "--compression can only be provided if --tar is provided")
 			}
 			s, err := a.sourceSession()
 			if err != nil {

@@ -73,8 +73,9 @@ func (o *option) invalidValue(prov *bsterr.Provenance, shown string) error {
 	if o.isFlags() {
 		what = "flags option"
 	}
-	return bsterr.Load(bsterr.InvalidData, prov, "Invalid value for %s '%s': %s", what, o.name, shown).
-		WithDetail("Valid values: %s", strings.Join(o.values, ", "))
+	// BuildStream puts the valid values on a second line of the message.
+	return bsterr.Load(bsterr.InvalidData, prov, "Invalid value for %s '%s': %s\nValid values: %s",
+		what, o.name, shown, strings.Join(o.values, ", "))
 }
 
 // validateEnum checks an enum, arch or os value.

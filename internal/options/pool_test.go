@@ -83,8 +83,9 @@ func TestLoadDeclarations(t *testing.T) {
 		{"enum", Gen2, "o: {type: enum, description: d, values: [a, b], default: b}", "", ""},
 		{"enum bad default", Gen1, "o: {type: enum, description: d, values: [a, b], default: c}",
 			bsterr.InvalidData, "project.conf [line 1 column 57]: Invalid value for enum option 'o': c"},
+		// BuildStream reads every plain scalar as a string: "~" is "~".
 		{"enum null default", Gen1, "o: {type: enum, description: d, values: [a, b], default: ~}",
-			bsterr.InvalidData, "Invalid value for enum option 'o': None"},
+			bsterr.InvalidData, "Invalid value for enum option 'o': ~"},
 		{"enum missing default", Gen1, "o: {type: enum, description: d, values: [a]}",
 			bsterr.InvalidData, "Dictionary did not contain expected key 'default'"},
 		{"enum no values", Gen2, "o: {type: enum, description: d, default: a}",
@@ -92,7 +93,7 @@ func TestLoadDeclarations(t *testing.T) {
 		{"enum values not list", Gen1, "o: {type: enum, description: d, values: a, default: a}",
 			bsterr.InvalidData, "Value of 'values' is not of the expected type 'list'"},
 		{"enum null values gen1", Gen1, "o: {type: enum, description: d, values: ~, default: a}",
-			bsterr.InvalidData, "No values specified for enum option 'o'"},
+			bsterr.InvalidData, "Value of 'values' is not of the expected type 'list'"},
 		{"enum null values gen2", Gen2, "o: {type: enum, description: d, values: ~, default: a}",
 			bsterr.InvalidData, "Value of 'values' is not of the expected type 'list'"},
 		{"enum nested value gen2", Gen2, "o: {type: enum, description: d, values: [[a]], default: a}",
@@ -135,6 +136,8 @@ func TestUnknownHostArch(t *testing.T) {
 	}
 }
 
+// TestValidValuesDetail: as in BuildStream 1.6, the valid values are the
+// second line of the message itself.
 func TestValidValuesDetail(t *testing.T) {
 	p, err := newTestPool(t, Gen1, testHost, "o: {type: enum, description: d, values: [a, b], default: a}")
 	if err != nil {
@@ -142,7 +145,7 @@ func TestValidValuesDetail(t *testing.T) {
 	}
 	err = p.LoadCLIValues([][2]string{{"o", "c"}}, false)
 	var be *bsterr.Error
-	if !errors.As(err, &be) || be.Msg != "Invalid value for enum option 'o': c" || be.Detail != "Valid values: a, b" {
+	if !errors.As(err, &be) || be.Msg != "Invalid value for enum option 'o': c\nValid values: a, b" || be.Detail != "" {
 		t.Fatalf("got %#v", err)
 	}
 }

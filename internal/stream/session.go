@@ -78,21 +78,17 @@ func findProject(dir string) (string, error) {
 
 // LoadProject finds and loads the toplevel project.
 func (s *Session) LoadProject(ctx context.Context) error {
-	var dir string
+	// Like BuildStream, search upward from -C DIR or the working directory.
+	start := s.Dir
 	if s.ProjectDir != "" {
-		dir = s.ProjectDir
-		if !filepath.IsAbs(dir) {
-			dir = filepath.Join(s.Dir, dir)
+		start = s.ProjectDir
+		if !filepath.IsAbs(start) {
+			start = filepath.Join(s.Dir, start)
 		}
-		if _, err := os.Stat(filepath.Join(dir, "project.conf")); err != nil {
-			return bsterr.Load(bsterr.MissingProjectConf, nil, "project.conf not found in directory %s", dir)
-		}
-	} else {
-		d, err := findProject(s.Dir)
-		if err != nil {
-			return err
-		}
-		dir = d
+	}
+	dir, err := findProject(start)
+	if err != nil {
+		return err
 	}
 	dir = filepath.Clean(dir)
 	osName, arch := hostInfo()

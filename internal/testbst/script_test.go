@@ -27,13 +27,9 @@ import (
 // entry here once the bug is fixed. TestScriptKnownFailures keeps the two
 // in step.
 var knownFailures = map[string]string{
-	"error_multiline_messages":         "error details are not indented by four spaces; option values are printed as a detail",
 	"error_provenance_plugin_defaults": "lines in kind defaults and projectconfig.yaml are those of bst's reformatted copies",
 	"error_yaml_position":              "YAML syntax errors have no column, and sometimes another line",
-	"show_chdir_search_upward":         "-C DIR does not search the parents of DIR for project.conf",
 	"show_format_yaml_1x":              "%{env}, %{config} and %{public} are not dumped as 1.6.8 dumps them",
-	"show_null_scalars_1x":             "plain ~ and null are strings in 1.x YAML; bst reads them as empty (keys differ)",
-	"usage_errors":                     "usage errors exit 255 with a bst: line, not 2 with Click's usage message",
 }
 
 // TestMain lets the test binary act as bst when a script runs `exec bst`.
