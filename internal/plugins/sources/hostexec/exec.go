@@ -105,7 +105,10 @@ func (e *Exec) Run(ctx context.Context, dir string, stdin io.Reader, name string
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout = &stdout
 	cmd.Stderr = &stderr
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// A new session: no controlling terminal, so tools that would ask a
+	// question on /dev/tty (patch, ssh, git) take their default answer
+	// instead of stopping; and a process group to kill as a whole.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	cmd.WaitDelay = waitDelay
 

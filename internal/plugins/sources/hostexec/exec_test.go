@@ -121,3 +121,11 @@ func TestCommandLineQuoting(t *testing.T) {
 		t.Errorf("got %s, want %s", got, want)
 	}
 }
+
+func TestRunHasNoControllingTerminal(t *testing.T) {
+	x := New(nil, nil)
+	out, err := x.Run(context.Background(), "", nil, "sh", "-c", "if (exec 3</dev/tty) 2>/dev/null; then echo tty; else echo no-tty; fi")
+	if err != nil || string(out) != "no-tty\n" {
+		t.Errorf("got %q, %v", out, err)
+	}
+}
