@@ -2,6 +2,7 @@ package local_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -157,7 +158,7 @@ func TestProjectPathErrors(t *testing.T) {
 		var e *bsterr.Error
 		if bsterr.ReasonOf(err) != c.reason || bsterr.DomainOf(err) != bsterr.DomainLoad {
 			t.Errorf("%s: got %v, want %s", c.path, err, c.reason)
-		} else if errorsAs(err, &e); e.Prov == nil || e.Prov.Line != 1 {
+		} else if errors.As(err, &e); e.Prov == nil || e.Prov.Line != 1 {
 			t.Errorf("%s: provenance %v", c.path, e.Prov)
 		}
 	}
