@@ -10,5 +10,9 @@
 // complete and verified, so an interrupted or corrupted download never
 // looks cached.
 //
+// It also holds what the archive kinds share: Glob and FindBaseDir
+// (BuildStream's utils.glob and the base-dir choice) and Tree, which
+// writes archive members under a staging directory and never outside it.
+//
 // It may import plugin, yamlnode and bsterr.
 package download
