@@ -56,9 +56,10 @@ func (f *File) mirror(ctx context.Context, env *plugin.SourceEnv, activity, want
 	if want == "" && f.Cached(env) {
 		etag = readETag(dir, f.ref)
 	}
+	retries := max(env.Retries, 0)
 	var failures []*attemptError
 	for _, u := range urls {
-		for attempt := 0; attempt <= env.Retries; attempt++ {
+		for attempt := 0; attempt <= retries; attempt++ {
 			if attempt > 0 {
 				if err := f.pause(ctx, attempt); err != nil {
 					return "", f.Errorf(DownloadFailed, "%s %s: %v", activity, u, err).Wrap(err)
@@ -78,7 +79,7 @@ func (f *File) mirror(ctx context.Context, env *plugin.SourceEnv, activity, want
 			if ctx.Err() != nil {
 				return "", f.Errorf(DownloadFailed, "%s %s: %v", activity, u, ctx.Err()).Wrap(ctx.Err())
 			}
-			if attempt == env.Retries || ae.permanent {
+			if attempt == retries || ae.permanent {
 				failures = append(failures, ae)
 				break
 			}
