@@ -7,6 +7,10 @@ command -v bwrap >/dev/null 2>&1 || need+=(bubblewrap)
 command -v git >/dev/null 2>&1 || need+=(git)
 [ -x /bin/busybox ] || need+=(busybox-static)
 command -v hyperfine >/dev/null 2>&1 || need+=(hyperfine)
+command -v xz >/dev/null 2>&1 || need+=(xz-utils)
+command -v zstd >/dev/null 2>&1 || need+=(zstd)
+command -v patch >/dev/null 2>&1 || need+=(patch)
+command -v lzip >/dev/null 2>&1 || need+=(lzip)
 if [ ${#need[@]} -gt 0 ]; then
 	if [ "$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi
 	$sudo apt-get update -qq

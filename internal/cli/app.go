@@ -178,6 +178,7 @@ func (a *app) session() (*stream.Session, error) {
 		Registry:      plugins.Registry(),
 		CLIOptions:    a.g.options,
 		DefaultMirror: a.g.defaultMirror,
+		Executor:      a.executor,
 	}, nil
 }
 

@@ -4,8 +4,12 @@ import (
 	"example.org/bst/internal/plugin"
 	"example.org/bst/internal/plugins/defaults"
 	"example.org/bst/internal/plugins/sources/git"
+	"example.org/bst/internal/plugins/sources/local"
+	"example.org/bst/internal/plugins/sources/patch"
+	patchqueue "example.org/bst/internal/plugins/sources/patch_queue"
 	"example.org/bst/internal/plugins/sources/remote"
 	"example.org/bst/internal/plugins/sources/tar"
+	"example.org/bst/internal/plugins/sources/zip"
 )
 
 // Registry returns a registry of every kind bst implements.
@@ -27,12 +31,16 @@ func Registry() *plugin.Registry {
 	}
 	// Run-time behaviour of the source kinds bst can fetch and stage.
 	for kind, c := range map[string]plugin.SourceConstructor{
-		"git":        git.NewGit,
-		"git_tag":    git.NewGitTag,
-		"git_module": git.NewGitModule,
-		"git_repo":   git.NewGitRepo,
-		"remote":     remote.New,
-		"tar":        tar.New,
+		"git":         git.NewGit,
+		"git_tag":     git.NewGitTag,
+		"git_module":  git.NewGitModule,
+		"git_repo":    git.NewGitRepo,
+		"local":       local.New,
+		"patch":       patch.New,
+		"patch_queue": patchqueue.New,
+		"remote":      remote.New,
+		"tar":         tar.New,
+		"zip":         zip.New,
 	} {
 		r.SetSourceConstructor(kind, c)
 	}

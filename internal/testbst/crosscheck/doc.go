@@ -1,0 +1,6 @@
+// Package crosscheck runs bst and BuildStream 1.6.8 (the Debian package)
+// side by side on the same projects, with sources served on 127.0.0.1,
+// and checks that they agree: refs written by tracking, and keys.
+//
+// Test-only; it may import internal/testbst.
+package crosscheck
