@@ -273,8 +273,8 @@ func TestZipAndAlias(t *testing.T) {
 
 func TestConfigure(t *testing.T) {
 	for _, c := range []string{
-		"url: x\n",                                     // no name
-		"name: foo\ninclude: ['(']\n",                  // bad pattern
+		"url: x\n",                    // no name
+		"name: foo\ninclude: ['(']\n", // bad pattern
 		"name: foo\nref:\n  sha256sum: a\n  other: b\n", // unknown ref key
 	} {
 		if _, err := pypi.New(downloadtest.Spec(t, "pypi", 1, t.TempDir(), c)); err == nil {
