@@ -43,7 +43,7 @@ func (a *app) showCmd() *cobra.Command {
 			}
 			needKeys := strings.Contains(format, "%{key") || strings.Contains(format, "%{full-key") || strings.Contains(format, "%{state")
 			elems, err := s.Show(a.ctx, stream.ShowOptions{Targets: args, Deps: scope, Except: except, Alpha: order == "alpha",
-				Keys: needKeys, Hasher: hasher})
+				Keys: needKeys, States: strings.Contains(format, "%{state"), Hasher: hasher})
 			if err != nil {
 				return err
 			}

@@ -18,6 +18,7 @@ type ShowOptions struct {
 	Except  []string
 	Alpha   bool // --order alpha
 	Keys    bool // compute cache keys
+	States  bool // check the source cache for states
 	// Hasher receives the key computations (for BST_DEBUG=cachekey).
 	Hasher *cachekey.Hasher
 }
@@ -53,7 +54,7 @@ func (s *Session) Show(ctx context.Context, o ShowOptions) ([]*element.Element, 
 			return nil, err
 		}
 	}
-	if o.Keys {
+	if o.States {
 		s.checkSourcesCached(sel)
 	}
 	if o.Alpha {

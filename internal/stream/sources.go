@@ -154,6 +154,9 @@ func (s *Session) checkSourcesCached(elems []*element.Element) {
 		if e.Keys.NoRef {
 			continue
 		}
+		if projectSourcesOnly(e) {
+			continue // the static answer is exact: nothing to ask the cache
+		}
 		srcs, err := s.sources(e)
 		if err != nil {
 			continue // a kind bst cannot fetch yet: keep the static answer
@@ -168,4 +171,17 @@ func (s *Session) checkSourcesCached(elems []*element.Element) {
 		}
 		e.SetSourcesCached(cached)
 	}
+}
+
+// projectSourcesOnly reports whether all of e's sources are files of the
+// project (always available).
+func projectSourcesOnly(e *element.Element) bool {
+	for _, src := range e.Sources {
+		switch src.Kind {
+		case "local", "patch", "patch_queue":
+		default:
+			return false
+		}
+	}
+	return true
 }
