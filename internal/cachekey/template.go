@@ -35,22 +35,39 @@ func NewTemplate(d Dict, holes ...string) (*Template, error) {
 		fields = append(fields, field{name: h, hole: true})
 	}
 	sort.Slice(fields, func(i, j int) bool { return fields[i].name < fields[j].name })
-	t := &Template{}
+	// Encode every field into one pooled buffer, then keep one exact copy
+	// that the segments slice into.
+	bp := bufPool.Get().(*[]byte)
+	buf := (*bp)[:0]
+	ends := make([]int, len(fields))
 	for i, f := range fields {
 		if i > 0 && fields[i-1].name == f.name {
 			return nil, &duplicateError{name: f.name}
 		}
+		if !f.hole {
+			buf = appendString(buf, f.name)
+			buf = append(buf, ':')
+			var err error
+			if buf, err = appendValue(buf, f.v, 1); err != nil {
+				return nil, err
+			}
+		}
+		ends[i] = len(buf)
+	}
+	all := append([]byte(nil), buf...)
+	if cap(buf) <= 1<<20 {
+		*bp = buf
+		bufPool.Put(bp)
+	}
+	t := &Template{segs: make([]segment, len(fields))}
+	start := 0
+	for i, f := range fields {
 		if f.hole {
-			t.segs = append(t.segs, segment{hole: f.name})
-			continue
+			t.segs[i] = segment{hole: f.name}
+		} else {
+			t.segs[i] = segment{enc: all[start:ends[i]:ends[i]]}
 		}
-		enc := appendString(nil, f.name)
-		enc = append(enc, ':')
-		enc, err := appendValue(enc, f.v, 1)
-		if err != nil {
-			return nil, err
-		}
-		t.segs = append(t.segs, segment{enc: enc})
+		start = ends[i]
 	}
 	return t, nil
 }
