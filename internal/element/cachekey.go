@@ -3,6 +3,7 @@ package element
 import (
 	"context"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -185,14 +186,11 @@ func (e *Element) keyBase(ctx context.Context) (cachekey.Dict, error) {
 	if sources == nil {
 		sources = []any{}
 	}
-	env := map[string]string{}
-	nocache := map[string]bool{}
-	for _, n := range e.EnvNocache {
-		nocache[n] = true
-	}
+	// e.Env is sorted by name, so the Dict needs no sorting when encoded.
+	env := make(cachekey.Dict, 0, len(e.Env))
 	for _, kv := range e.Env {
-		if !nocache[kv.Name] {
-			env[kv.Name] = kv.Value
+		if !slices.Contains(e.EnvNocache, kv.Name) {
+			env = append(env, cachekey.Field{Name: kv.Name, Value: kv.Value})
 		}
 	}
 	fatal := append([]string{}, e.Project.FatalWarnings...)
@@ -223,7 +221,7 @@ func (e *Element) keyBase(ctx context.Context) (cachekey.Dict, error) {
 	}, nil
 }
 
-func (e *Element) keyBase2(pluginKey any, sources []any, env map[string]string, fatal []string) (cachekey.Dict, error) {
+func (e *Element) keyBase2(pluginKey any, sources []any, env cachekey.Dict, fatal []string) (cachekey.Dict, error) {
 	buildRoot, _, err := e.Vars.Get("build-root")
 	if err != nil {
 		return nil, err
@@ -286,7 +284,40 @@ func (e *Element) alias(name string) (string, bool) {
 // split rules raw; 2.x expanded every string (stripped when loaded, then
 // expanded), and the expansion is not stripped again.
 func plainPublic(e *Element) any {
-	return yamlPlain(e.Public, false)
+	if e.Public == nil {
+		return cachekey.Dict{}
+	}
+	return keyValue(e.Public, e.Project.Gen == project.Gen2)
+}
+
+// keyValue converts a YAML node to a cache key value without maps:
+// mappings become Dicts with their fields sorted, so encoding them sorts
+// nothing.
+func keyValue(n yamlnode.Node, strip bool) any {
+	switch t := n.(type) {
+	case *yamlnode.Mapping:
+		d := make(cachekey.Dict, len(t.Keys))
+		for i, k := range t.Keys {
+			d[i] = cachekey.Field{Name: k, Value: keyValue(t.Vals[i], strip)}
+		}
+		slices.SortFunc(d, func(a, b cachekey.Field) int { return strings.Compare(a.Name, b.Name) })
+		return d
+	case *yamlnode.Sequence:
+		out := make([]any, len(t.Items))
+		for i, it := range t.Items {
+			out[i] = keyValue(it, strip)
+		}
+		return out
+	case *yamlnode.Scalar:
+		if t.Null {
+			return nil
+		}
+		if strip {
+			return strings.TrimSpace(t.Value)
+		}
+		return t.Value
+	}
+	return nil
 }
 
 func withElement(err error, e *Element) error {
