@@ -721,4 +721,3 @@ func formatString(s string) string {
 	b.WriteByte('"')
 	return b.String()
 }
-
