@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"example.org/bst/internal/plugins/sources/download"
+	"example.org/bst/internal/plugins/sources/unpack"
 )
 
 // findPackage returns the directory under root whose Cargo.toml defines
@@ -50,52 +50,16 @@ func findPackage(root, name string) (string, error) {
 // .git, target and nested packages (subdirectories with their own
 // Cargo.toml); symbolic links are copied as links.
 func copyCrate(src, dest string) error {
-	tree, err := download.NewTree(dest)
-	if err != nil {
-		return err
-	}
-	err = filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
+	return unpack.CopyTree(src, dest, func(rel string, d fs.DirEntry) bool {
+		if !d.IsDir() {
+			return false
 		}
-		rel, err := filepath.Rel(src, p)
-		if err != nil || rel == "." {
-			return err
+		if d.Name() == ".git" || rel == "target" {
+			return true
 		}
-		rel = filepath.ToSlash(rel)
-		fi, err := os.Lstat(p)
-		if err != nil {
-			return err
-		}
-		switch {
-		case fi.IsDir():
-			if d.Name() == ".git" || (d.Name() == "target" && !strings.Contains(rel, "/")) {
-				return filepath.SkipDir
-			}
-			if _, err := os.Lstat(filepath.Join(p, "Cargo.toml")); err == nil {
-				return filepath.SkipDir
-			}
-			return tree.Dir(rel, fi.Mode().Perm(), fi.ModTime())
-		case fi.Mode()&os.ModeSymlink != 0:
-			target, err := os.Readlink(p)
-			if err != nil {
-				return err
-			}
-			return tree.Symlink(rel, target)
-		case fi.Mode().IsRegular():
-			f, err := os.Open(p)
-			if err != nil {
-				return err
-			}
-			defer f.Close()
-			return tree.File(rel, f, fi.Mode().Perm(), fi.ModTime())
-		}
-		return nil
+		_, err := os.Lstat(filepath.Join(src, filepath.FromSlash(rel), "Cargo.toml"))
+		return err == nil
 	})
-	if err != nil {
-		return err
-	}
-	return tree.Finish()
 }
 
 // dependencyTables are the manifest tables whose entries may inherit
