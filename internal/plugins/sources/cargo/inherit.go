@@ -84,7 +84,7 @@ func inheritWorkspace(root, pkgDir, dest string) error {
 	}
 	doc, err := parseTOML(string(data))
 	if err != nil {
-		return fmt.Errorf("Cargo.toml: %w", err)
+		return fmt.Errorf("parsing Cargo.toml: %w", err)
 	}
 	if !inherits(doc) {
 		return nil

@@ -61,7 +61,7 @@ func Name(h *tar.Header) string {
 // IsDir reports whether a member is a directory (by type, or by a
 // trailing '/' on an old-style regular file entry).
 func IsDir(h *tar.Header) bool {
-	return h.Typeflag == tar.TypeDir || ((h.Typeflag == tar.TypeReg || h.Typeflag == tar.TypeRegA) && strings.HasSuffix(h.Name, "/"))
+	return h.Typeflag == tar.TypeDir || (h.Typeflag == tar.TypeReg && strings.HasSuffix(h.Name, "/"))
 }
 
 func (x *extractor) rename(name string) (string, bool) {
