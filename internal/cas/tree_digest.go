@@ -105,6 +105,23 @@ func captureSingleFile(ctx context.Context, path string) (digest.Digest, []byte,
 // captureDirectory is DirectoryDigest, also returning the serialized root
 // Directory for tests.
 func captureDirectory(ctx context.Context, root string, opts TreeOptions) (digest.Digest, []byte, error) {
+	return captureTree(ctx, root, opts, nil)
+}
+
+// treeSink receives what a capture reads, so that ImportTree stores the
+// tree with the very code that DirectoryDigest hashes it with.
+type treeSink interface {
+	// storeFile stores the open regular file fh (described by info) and
+	// returns its digest; buf is a read buffer. Called from the workers.
+	storeFile(fh *os.File, info fs.FileInfo, buf []byte) (digest.Digest, error)
+	// storeDirectory receives each Directory, children before parents,
+	// from the goroutine that called captureTree.
+	storeDirectory(d digest.Digest, blob []byte, msg *remoteexecution.Directory)
+}
+
+// captureTree walks root, handing files and Directories to sink (nil: only
+// hash).
+func captureTree(ctx context.Context, root string, opts TreeOptions, sink treeSink) (digest.Digest, []byte, error) {
 	info, err := os.Stat(root)
 	if err != nil {
 		return digest.Digest{}, nil, captureError(root, err)
@@ -120,7 +137,7 @@ func captureDirectory(ctx context.Context, root string, opts TreeOptions) (diges
 	defer cancel()
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(workers)
-	c := &treeCapture{ctx: gctx, group: g, captureMtime: opts.CaptureMtime}
+	c := &treeCapture{ctx: gctx, group: g, captureMtime: opts.CaptureMtime, sink: sink}
 	c.buffers.New = func() any { b := make([]byte, 128<<10); return &b }
 
 	// This goroutine walks the tree and owns every treeDir; workers only
@@ -147,6 +164,7 @@ type treeCapture struct {
 	ctx          context.Context
 	group        *errgroup.Group
 	captureMtime bool
+	sink         treeSink  // nil for DirectoryDigest
 	buffers      sync.Pool // *[]byte read buffers shared by the workers
 }
 
@@ -246,11 +264,19 @@ func (c *treeCapture) hashFile(path string, f *treeFile) error {
 	}
 	buf := c.buffers.Get().(*[]byte)
 	defer c.buffers.Put(buf)
-	g := digest.NewGenerator()
-	if _, err := g.ReadFromBuffer(fh, *buf); err != nil {
-		return captureError(path, err)
+	if c.sink != nil {
+		d, err := c.sink.storeFile(fh, info, *buf)
+		if err != nil {
+			return captureError(path, err)
+		}
+		f.digest = d
+	} else {
+		g := digest.NewGenerator()
+		if _, err := g.ReadFromBuffer(fh, *buf); err != nil {
+			return captureError(path, err)
+		}
+		f.digest = g.Sum()
 	}
-	f.digest = g.Sum()
 	f.executable = info.Mode().Perm()&0o100 != 0
 	if c.captureMtime {
 		f.mtime = mtimeTimestamp(info)
@@ -290,7 +316,11 @@ func (c *treeCapture) directoryDigest(path string, d *treeDir) (digest.Digest, [
 		}
 		msg.Directories = append(msg.Directories, &remoteexecution.DirectoryNode{Name: sub.name, Digest: subDigest.Proto()})
 	}
-	return marshalDirectory(path, msg)
+	dd, blob, err := marshalDirectory(path, msg)
+	if err == nil && c.sink != nil {
+		c.sink.storeDirectory(dd, blob, msg)
+	}
+	return dd, blob, err
 }
 
 // marshalDirectory serializes msg canonically: protobuf-go writes fields in

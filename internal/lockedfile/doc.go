@@ -7,7 +7,9 @@
 // an open file description, so two opens of the same file conflict even
 // within one process, and the kernel drops them when a process dies. That
 // last property is what the CAS uses to tell live sessions from crashed ones
-// (TryOpenFile).
+// (TryOpenFile). Lock, RLock, TryLock, Unlock and LockContext lock an open
+// *os.File directly, for callers that keep lock files open and lock them
+// again and again (the CAS's collector lock).
 //
 // Imports: the standard library and golang.org/x/sys/unix only; nothing from
 // this module.

@@ -1,6 +1,7 @@
 package lockedfile
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"io/fs"
@@ -28,16 +29,23 @@ type osFile struct {
 // os.O_WRONLY or os.O_RDWR the file is write-locked (exclusive), otherwise
 // read-locked (shared). It waits for conflicting locks to go away.
 func OpenFile(name string, flag int, perm fs.FileMode) (*File, error) {
-	return openFile(name, flag, perm, false)
+	return openFile(name, flag, perm, func(f *os.File, lt lockType) error { return lock(f, lt) })
 }
 
 // TryOpenFile is OpenFile without waiting: if a conflicting lock is held it
 // returns an error for which errors.Is(err, ErrLocked) holds.
 func TryOpenFile(name string, flag int, perm fs.FileMode) (*File, error) {
-	return openFile(name, flag, perm, true)
+	return openFile(name, flag, perm, tryLock)
 }
 
-func openFile(name string, flag int, perm fs.FileMode, try bool) (*File, error) {
+// openFileContext is OpenFile that gives up when ctx is done.
+func openFileContext(ctx context.Context, name string, flag int, perm fs.FileMode) (*File, error) {
+	return openFile(name, flag, perm, func(f *os.File, lt lockType) error {
+		return LockContext(ctx, f, lt == readLock)
+	})
+}
+
+func openFile(name string, flag int, perm fs.FileMode, lockFn func(*os.File, lockType) error) (*File, error) {
 	f, err := os.OpenFile(name, flag&^os.O_TRUNC, perm)
 	if err != nil {
 		return nil, err
@@ -46,12 +54,7 @@ func openFile(name string, flag int, perm fs.FileMode, try bool) (*File, error) 
 	if flag&(os.O_WRONLY|os.O_RDWR) != 0 {
 		lt = writeLock
 	}
-	if try {
-		err = tryLock(f, lt)
-	} else {
-		err = lock(f, lt)
-	}
-	if err != nil {
+	if err := lockFn(f, lt); err != nil {
 		f.Close()
 		return nil, err
 	}

@@ -228,3 +228,47 @@ func TestMutexAcrossProcesses(t *testing.T) {
 	}
 	unlock()
 }
+
+// TestFileLocks exercises the descriptor-level functions: two opens of one
+// file conflict, and LockContext gives up when its context ends.
+func TestFileLocks(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "lock")
+	open := func() *os.File {
+		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o666)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { f.Close() })
+		return f
+	}
+	a, b := open(), open()
+	if err := RLock(a); err != nil {
+		t.Fatal(err)
+	}
+	if err := TryRLock(b); err != nil {
+		t.Fatalf("second shared lock: %v", err)
+	}
+	if err := Unlock(b); err != nil {
+		t.Fatal(err)
+	}
+	if err := TryLock(b); !errors.Is(err, ErrLocked) {
+		t.Fatalf("TryLock against a shared lock: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	if err := LockContext(ctx, b, false); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("LockContext: %v", err)
+	}
+	if err := Unlock(a); err != nil {
+		t.Fatal(err)
+	}
+	if err := LockContext(context.Background(), b, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := TryRLock(a); !errors.Is(err, ErrLocked) {
+		t.Fatalf("TryRLock against an exclusive lock: %v", err)
+	}
+	if err := Lock(b); err != nil { // converting one's own lock never waits
+		t.Fatal(err)
+	}
+}

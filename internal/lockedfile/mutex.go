@@ -2,11 +2,9 @@ package lockedfile
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"sync"
-	"time"
 )
 
 // A Mutex provides mutual exclusion within and across processes by locking
@@ -88,22 +86,5 @@ func (mu *Mutex) lock(ctx context.Context, flag int, shared bool) (func(), error
 }
 
 func (mu *Mutex) open(ctx context.Context, flag int) (*File, error) {
-	if ctx.Done() == nil {
-		return OpenFile(mu.Path, flag, 0o666)
-	}
-	delay := time.Millisecond
-	for {
-		f, err := TryOpenFile(mu.Path, flag, 0o666)
-		if !errors.Is(err, ErrLocked) {
-			return f, err
-		}
-		t := time.NewTimer(delay)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return nil, ctx.Err()
-		case <-t.C:
-		}
-		delay = min(2*delay, 50*time.Millisecond)
-	}
+	return openFileContext(ctx, mu.Path, flag, 0o666)
 }

@@ -1,0 +1,305 @@
+package cas
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	remoteexecution "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
+
+	"example.org/bst/internal/digest"
+)
+
+func fileNode(name string, d digest.Digest, exec bool) *remoteexecution.FileNode {
+	return &remoteexecution.FileNode{Name: name, Digest: d.Proto(), IsExecutable: exec}
+}
+
+func dirNode(name string, d digest.Digest) *remoteexecution.DirectoryNode {
+	return &remoteexecution.DirectoryNode{Name: name, Digest: d.Proto()}
+}
+
+func dirOf(files ...*remoteexecution.FileNode) *remoteexecution.Directory {
+	return &remoteexecution.Directory{Files: files}
+}
+
+var sampleTree = map[string]string{
+	"README":               "readme\n",
+	"!bin/tool":            "#!/bin/sh\necho hi\n",
+	"bin/data":             "#!/bin/sh\necho hi\n", // same content, not executable
+	"lib/deep/nested/file": "deep",
+	"lib/deep/dup":         "readme\n",
+	"empty/":               "",
+	"lib/emptier/":         "",
+	"lib/link":             "->deep/nested/file",
+	"abs":                  "->/etc/passwd",
+	"dangling":             "->does/not/exist",
+	"big":                  strings.Repeat("0123456789abcdef", 20000),
+}
+
+// TestImportCheckoutRoundTrip imports trees, checks the digest against
+// DirectoryDigest, checks them out both ways and captures the result
+// again: the same digest means same names, contents, executable bits and
+// symlinks, and empty directories kept.
+func TestImportCheckoutRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	spec := loadTrees(t)
+	trees := map[string]string{}
+	base := t.TempDir()
+	for _, tree := range spec.Trees {
+		if tree.CaptureMtime {
+			continue
+		}
+		root := filepath.Join(base, tree.Name)
+		must(t, os.MkdirAll(root, 0o755))
+		buildTree(t, root, tree)
+		trees[tree.Name] = root
+	}
+	sample := filepath.Join(base, "sample")
+	writeFiles(t, sample, sampleTree)
+	trees["sample"] = sample
+
+	l := openLocal(t, t.TempDir(), LocalOptions{})
+	for name, root := range trees {
+		t.Run(name, func(t *testing.T) {
+			want, err := DirectoryDigest(ctx, root, TreeOptions{})
+			must(t, err)
+			got, err := l.ImportTree(ctx, root, TreeOptions{Workers: 3})
+			if err != nil || got != want {
+				t.Fatalf("ImportTree = %v, %v; DirectoryDigest %v", got, err, want)
+			}
+			for _, hardlinks := range []bool{false, true} {
+				dest := filepath.Join(t.TempDir(), "out")
+				must(t, l.Checkout(ctx, got, dest, CheckoutOptions{Hardlinks: hardlinks}))
+				again, err := DirectoryDigest(ctx, dest, TreeOptions{})
+				if err != nil || again != want {
+					t.Errorf("hardlinks=%v: checkout captures as %v, %v; want %v", hardlinks, again, err, want)
+				}
+				checkModes(t, dest, hardlinks)
+			}
+		})
+	}
+	checkConsistent(t, l)
+}
+
+// checkModes checks file modes: copies 0644/0755, hardlinks 0444/0555
+// (and, unless we are root, not writable).
+func checkModes(t *testing.T, dest string, hardlinks bool) {
+	t.Helper()
+	must(t, filepath.WalkDir(dest, func(path string, e fs.DirEntry, err error) error {
+		if err != nil || !e.Type().IsRegular() {
+			return err
+		}
+		info, err := e.Info()
+		if err != nil {
+			return err
+		}
+		exec := info.Mode()&0o100 != 0
+		want := fs.FileMode(0o644)
+		if exec {
+			want = 0o755
+		}
+		if hardlinks {
+			want &^= 0o222
+		}
+		if info.Mode().Perm() != want {
+			t.Errorf("%s: mode %v, want %v", path, info.Mode().Perm(), want)
+		}
+		if hardlinks && os.Geteuid() != 0 {
+			if f, err := os.OpenFile(path, os.O_WRONLY, 0); err == nil {
+				f.Close()
+				t.Errorf("%s: hardlinked file is writable", path)
+			}
+		}
+		return nil
+	}))
+}
+
+func TestCheckoutSample(t *testing.T) {
+	ctx := context.Background()
+	src := t.TempDir()
+	writeFiles(t, src, sampleTree)
+	l := openLocal(t, t.TempDir(), LocalOptions{})
+	root, err := l.ImportTree(ctx, src, TreeOptions{})
+	must(t, err)
+	dest := filepath.Join(t.TempDir(), "out")
+	must(t, l.Checkout(ctx, root, dest, CheckoutOptions{Hardlinks: true}))
+	for name, content := range sampleTree {
+		exec := name[0] == '!'
+		name = strings.TrimPrefix(name, "!")
+		path := filepath.Join(dest, name)
+		switch {
+		case strings.HasSuffix(name, "/"):
+			if info, err := os.Lstat(path); err != nil || !info.IsDir() {
+				t.Errorf("%s: %v, want a directory", name, err)
+			}
+		case strings.HasPrefix(content, "->"):
+			if target, err := os.Readlink(path); err != nil || target != content[2:] {
+				t.Errorf("%s: link to %q, %v; want %q", name, target, err, content[2:])
+			}
+		default:
+			data, err := os.ReadFile(path)
+			if err != nil || string(data) != content {
+				t.Errorf("%s: %d bytes, %v", name, len(data), err)
+			}
+			info, _ := os.Lstat(path)
+			if got := info.Mode().Perm()&0o111 != 0; got != exec {
+				t.Errorf("%s: executable %v, want %v", name, got, exec)
+			}
+		}
+	}
+	// bin/tool and bin/data share content but not mode: two inodes.
+	tool, _ := os.Stat(filepath.Join(dest, "bin/tool"))
+	data, _ := os.Stat(filepath.Join(dest, "bin/data"))
+	if os.SameFile(tool, data) {
+		t.Error("executable and plain file with the same content share an inode")
+	}
+	obj, _ := os.Stat(l.objectPath(digest.NewFromBlob([]byte(sampleTree["bin/data"]))))
+	if !os.SameFile(obj, data) {
+		t.Error("hardlinked checkout did not link the object")
+	}
+	// A second checkout over the first: directories merge, files clash.
+	err = l.Checkout(ctx, root, dest, CheckoutOptions{})
+	wantReason(t, err, CheckoutFailed)
+	if !errors.Is(err, fs.ErrExist) {
+		t.Errorf("checkout over files: %v, want ErrExist", err)
+	}
+	checkConsistent(t, l)
+}
+
+func TestCheckoutMissingBlob(t *testing.T) {
+	ctx := context.Background()
+	l := openLocal(t, t.TempDir(), LocalOptions{})
+	_, err := l.PutDirectory(ctx, dirOf(fileNode("f", digest.NewFromBlob([]byte("nope")), false)))
+	wantReason(t, err, InvalidTree)
+	err = l.Checkout(ctx, digest.NewFromBlob([]byte("not a dir")), t.TempDir(), CheckoutOptions{})
+	wantReason(t, err, BlobNotFound)
+}
+
+func TestPutDirectoryValidates(t *testing.T) {
+	ctx := context.Background()
+	l := openLocal(t, t.TempDir(), LocalOptions{})
+	a, _ := l.PutBlob(ctx, []byte("a"))
+	sub, err := l.PutDirectory(ctx, dirOf(fileNode("a", a, false)))
+	must(t, err)
+	plain, _ := l.PutBlob(ctx, []byte("not a registered directory"))
+	link := func(name string) *remoteexecution.SymlinkNode {
+		return &remoteexecution.SymlinkNode{Name: name, Target: "t"}
+	}
+	tests := []struct {
+		name string
+		dir  *remoteexecution.Directory
+		ok   bool
+	}{
+		{"ok", &remoteexecution.Directory{Files: []*remoteexecution.FileNode{fileNode("a", a, false)}, Directories: []*remoteexecution.DirectoryNode{dirNode("d", sub)}, Symlinks: []*remoteexecution.SymlinkNode{link("l")}}, true},
+		{"unsorted", dirOf(fileNode("b", a, false), fileNode("a", a, false)), false},
+		{"duplicate across kinds", &remoteexecution.Directory{Files: []*remoteexecution.FileNode{fileNode("a", a, false)}, Symlinks: []*remoteexecution.SymlinkNode{link("a")}}, false},
+		{"dot dot", dirOf(fileNode("..", a, false)), false},
+		{"slash", dirOf(fileNode("a/b", a, false)), false},
+		{"empty name", dirOf(fileNode("", a, false)), false},
+		{"missing digest", dirOf(&remoteexecution.FileNode{Name: "a"}), false},
+		{"unregistered subdirectory", &remoteexecution.Directory{Directories: []*remoteexecution.DirectoryNode{dirNode("d", plain)}}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := l.PutDirectory(ctx, tt.dir)
+			if tt.ok {
+				must(t, err)
+			} else {
+				wantReason(t, err, InvalidTree)
+			}
+		})
+	}
+	checkConsistent(t, l)
+}
+
+func TestWalk(t *testing.T) {
+	ctx := context.Background()
+	src := t.TempDir()
+	writeFiles(t, src, map[string]string{"b/x": "1", "!a": "2", "c": "->b", "b/y/": "", "d": "3"})
+	l := openLocal(t, t.TempDir(), LocalOptions{})
+	root, err := l.ImportTree(ctx, src, TreeOptions{})
+	must(t, err)
+	var got []string
+	must(t, Walk(ctx, l, root, func(e Entry) error {
+		s := e.Type.String() + " " + e.Path
+		if e.Executable {
+			s += " x"
+		}
+		if e.Target != "" {
+			s += " -> " + e.Target
+		}
+		got = append(got, s)
+		if e.Path == "b/y" {
+			return fs.SkipDir
+		}
+		return nil
+	}))
+	want := "file a x|directory b|file b/x|directory b/y|symlink c -> b|file d"
+	if strings.Join(got, "|") != want {
+		t.Errorf("Walk:\n got %s\nwant %s", strings.Join(got, "|"), want)
+	}
+	stop := errors.New("stop")
+	if err := Walk(ctx, l, root, func(Entry) error { return stop }); err != stop {
+		t.Errorf("Walk returned %v, want the callback's error", err)
+	}
+}
+
+func TestMerge(t *testing.T) {
+	ctx := context.Background()
+	l := openLocal(t, t.TempDir(), LocalOptions{})
+	importFiles := func(files map[string]string) digest.Digest {
+		dir := t.TempDir()
+		writeFiles(t, dir, files)
+		d, err := l.ImportTree(ctx, dir, TreeOptions{})
+		must(t, err)
+		return d
+	}
+	lower := importFiles(map[string]string{"usr/bin/a": "a1", "usr/lib/x": "x", "etc/conf": "c", "swap": "file", "keep": "k"})
+	upper := importFiles(map[string]string{"usr/bin/a": "a2", "usr/bin/b": "b", "swap/": "", "new": "->usr"})
+	merged, err := Merge(ctx, l, lower, upper)
+	must(t, err)
+	want := importFiles(map[string]string{"usr/bin/a": "a2", "usr/bin/b": "b", "usr/lib/x": "x", "etc/conf": "c", "swap/": "", "keep": "k", "new": "->usr"})
+	if merged != want {
+		t.Errorf("Merge = %v, want %v", merged, want)
+	}
+	if d, err := Merge(ctx, l, lower); err != nil || d != lower {
+		t.Errorf("Merge of one = %v, %v", d, err)
+	}
+	if d, err := Merge(ctx, l); err != nil || d != digest.Empty() {
+		t.Errorf("Merge of none = %v, %v", d, err)
+	}
+	checkConsistent(t, l)
+}
+
+// TestImportTreeWithMtime: node properties survive, and copies get the
+// recorded mtime back.
+func TestImportTreeWithMtime(t *testing.T) {
+	ctx := context.Background()
+	src := t.TempDir()
+	writeFiles(t, src, map[string]string{"a/b": "x"})
+	l := openLocal(t, t.TempDir(), LocalOptions{})
+	opts := TreeOptions{CaptureMtime: true}
+	want, err := DirectoryDigest(ctx, src, opts)
+	must(t, err)
+	got, err := l.ImportTree(ctx, src, opts)
+	if err != nil || got != want {
+		t.Fatalf("ImportTree = %v, %v; want %v", got, err, want)
+	}
+	dest := filepath.Join(t.TempDir(), "out")
+	must(t, l.Checkout(ctx, got, dest, CheckoutOptions{}))
+	if again, err := DirectoryDigest(ctx, dest, opts); err != nil || again != want {
+		t.Errorf("checkout with mtimes captures as %v, %v; want %v", again, err, want)
+	}
+}
+
+func TestImportTreeErrors(t *testing.T) {
+	ctx := context.Background()
+	l := openLocal(t, t.TempDir(), LocalOptions{})
+	_, err := l.ImportTree(ctx, filepath.Join(t.TempDir(), "missing"), TreeOptions{})
+	wantReason(t, err, CaptureFailed)
+	checkConsistent(t, l)
+}
