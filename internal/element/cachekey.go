@@ -95,27 +95,14 @@ func (e *Element) doComputeKeys(ctx context.Context, h *cachekey.Hasher) error {
 			return nil
 		}
 	}
-	strictRebuild := e.Plugin.StrictRebuild
 	gen2 := e.Project.Gen == project.Gen2
-	weakDeps := make([]any, 0, len(deps))
 	strictDeps := make([]any, 0, len(deps))
 	for _, d := range deps {
-		useWeak := strictRebuild || containsElem(e.StrictDeps, d)
 		if gen2 {
-			if useWeak {
-				weakDeps = append(weakDeps, []any{d.Project.Name, d.Name, d.Keys.Weak.String()})
-			} else {
-				weakDeps = append(weakDeps, []any{d.Project.Name, d.Name})
-			}
 			strictDeps = append(strictDeps, []any{d.Project.Name, d.Name, d.Keys.Strict.String()})
-			continue
-		}
-		if useWeak {
-			weakDeps = append(weakDeps, d.Keys.Weak.String())
 		} else {
-			weakDeps = append(weakDeps, d.Name)
+			strictDeps = append(strictDeps, d.Keys.Strict.String())
 		}
-		strictDeps = append(strictDeps, d.Keys.Strict.String())
 	}
 	// The dictionary is the same for every key but for its dependencies
 	// (and 2.x's weak-cache-key): encode it once.
@@ -123,15 +110,55 @@ func (e *Element) doComputeKeys(ctx context.Context, h *cachekey.Hasher) error {
 	if err != nil {
 		return err
 	}
-	e.Keys.Weak = h.GenerateTemplate(e.FullName+" (weak)", tmpl, cachekey.Dict{{Name: "dependencies", Value: weakDeps}})
+	e.weak = weakInputs{tmpl: tmpl, deps: deps, hasher: h}
 	strict := cachekey.Dict{{Name: "dependencies", Value: strictDeps}}
 	if gen2 {
-		strict = append(strict, cachekey.Field{Name: "weak-cache-key", Value: e.Keys.Weak.String()})
+		// 2.x hashes the weak key into the strict one.
+		strict = append(strict, cachekey.Field{Name: "weak-cache-key", Value: e.WeakKey().String()})
 	}
 	e.Keys.Strict = h.GenerateTemplate(e.FullName+" (strict)", tmpl, strict)
 	e.Keys.Strong = e.Keys.Strict
 	e.Keys.Known = true
 	return nil
+}
+
+// weakInputs keeps what the weak key needs, computed on first use: in
+// strict mode BuildStream 1 needs it only for strict-rebuild dependants.
+type weakInputs struct {
+	tmpl   *cachekey.Template
+	deps   []*Element
+	hasher *cachekey.Hasher
+	once   sync.Once
+}
+
+// WeakKey returns e's weak key (computed once, after e's keys are known):
+// dependencies by name, or by weak key for strict-rebuild elements and
+// strict dependencies.
+func (e *Element) WeakKey() cachekey.Key {
+	e.weak.once.Do(func() {
+		if e.weak.tmpl == nil {
+			return
+		}
+		gen2 := e.Project.Gen == project.Gen2
+		strictRebuild := e.Plugin.StrictRebuild
+		weakDeps := make([]any, 0, len(e.weak.deps))
+		for _, d := range e.weak.deps {
+			useWeak := strictRebuild || containsElem(e.StrictDeps, d)
+			switch {
+			case gen2 && useWeak:
+				weakDeps = append(weakDeps, []any{d.Project.Name, d.Name, d.WeakKey().String()})
+			case gen2:
+				weakDeps = append(weakDeps, []any{d.Project.Name, d.Name})
+			case useWeak:
+				weakDeps = append(weakDeps, d.WeakKey().String())
+			default:
+				weakDeps = append(weakDeps, d.Name)
+			}
+		}
+		e.Keys.Weak = e.weak.hasher.GenerateTemplate(e.FullName+" (weak)", e.weak.tmpl,
+			cachekey.Dict{{Name: "dependencies", Value: weakDeps}})
+	})
+	return e.Keys.Weak
 }
 
 func containsElem(list []*Element, e *Element) bool {

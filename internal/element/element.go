@@ -36,6 +36,7 @@ type Element struct {
 	Sources    []*Source
 
 	Keys     Keys
+	weak     weakInputs
 	keysOnce sync.Once
 	keysErr  error
 	// sourceKeys is the factory's cache of file-based source keys.
