@@ -72,3 +72,11 @@ type Source interface {
 
 // SourceConstructor makes a Source of one kind from its spec.
 type SourceConstructor func(spec SourceSpec) (Source, error)
+
+// MultiKeyRef is implemented by sources whose reference spans several keys
+// of their configuration (2.x git: ref and tags; cpan: url and sha256sum).
+// Their Ref and Track return a mapping of those keys; a key missing from
+// the mapping is removed from the configuration.
+type MultiKeyRef interface {
+	RefKeys() []string
+}

@@ -10,6 +10,7 @@ import (
 	"example.org/bst/internal/bsterr"
 	"example.org/bst/internal/element"
 	"example.org/bst/internal/pipeline"
+	"example.org/bst/internal/plugin"
 	"example.org/bst/internal/project"
 	"example.org/bst/internal/yamlnode"
 )
@@ -80,8 +81,15 @@ func (s *Session) trackElement(ctx context.Context, e *element.Element, w *refWr
 			continue
 		}
 		src.SetRef(ref)
-		e.Sources[i].Config.Set("ref", ref)
-		if err := w.write(e, i, ref); err != nil {
+		values := refValues(src, ref)
+		for _, kv := range values {
+			if kv.node == nil {
+				e.Sources[i].Config.Delete(kv.key)
+			} else {
+				e.Sources[i].Config.Set(kv.key, kv.node)
+			}
+		}
+		if err := w.write(e, i, values); err != nil {
 			return err
 		}
 		changed = true
@@ -92,6 +100,25 @@ func (s *Session) trackElement(ctx context.Context, e *element.Element, w *refWr
 	}
 	s.message("SUCCESS", "track", e, time.Since(start), msg)
 	return nil
+}
+
+type refValue struct {
+	key  string
+	node yamlnode.Node // nil: remove the key
+}
+
+// refValues spreads a ref over the configuration keys it occupies.
+func refValues(src plugin.Source, ref yamlnode.Node) []refValue {
+	mk, ok := src.(plugin.MultiKeyRef)
+	m, isMap := ref.(*yamlnode.Mapping)
+	if !ok || !isMap || len(mk.RefKeys()) < 2 {
+		return []refValue{{key: "ref", node: ref}}
+	}
+	var out []refValue
+	for _, k := range mk.RefKeys() {
+		out = append(out, refValue{key: k, node: m.Get(k)})
+	}
+	return out
 }
 
 func sameNode(a, b yamlnode.Node) bool {
@@ -116,9 +143,9 @@ func (w *refWriter) lock(path string) func() {
 	return l.Unlock
 }
 
-func (w *refWriter) write(e *element.Element, i int, ref yamlnode.Node) error {
+func (w *refWriter) write(e *element.Element, i int, values []refValue) error {
 	if e.Project.RefStorage == "project.refs" {
-		return w.writeProjectRefs(e, i, ref)
+		return w.writeProjectRefs(e, i, values)
 	}
 	src := e.Sources[i]
 	if src.File == "" {
@@ -131,15 +158,22 @@ func (w *refWriter) write(e *element.Element, i int, ref yamlnode.Node) error {
 	if err != nil {
 		return bsterr.Source(bsterr.MissingFile, &src.Prov, "cannot read %s: %v", src.File, err)
 	}
-	out, err := yamlnode.SetKey(text, src.Prov.File, src.Prov.Line, src.Prov.Col, "ref", yamlnode.Plain(ref, true))
-	if err != nil {
-		return err
+	for _, kv := range values {
+		if kv.node == nil {
+			if text, err = yamlnode.DeleteKey(text, src.Prov.File, src.Prov.Line, src.Prov.Col, kv.key); err != nil {
+				return err
+			}
+			continue
+		}
+		if text, err = yamlnode.SetKey(text, src.Prov.File, src.Prov.Line, src.Prov.Col, kv.key, yamlnode.Plain(kv.node, true)); err != nil {
+			return err
+		}
 	}
-	return writeAtomic(src.File, out)
+	return writeAtomic(src.File, text)
 }
 
 // writeProjectRefs sets projects.<project>.<element>[i].ref in project.refs.
-func (w *refWriter) writeProjectRefs(e *element.Element, i int, ref yamlnode.Node) error {
+func (w *refWriter) writeProjectRefs(e *element.Element, i int, values []refValue) error {
 	path := element.RefsFile(e)
 	unlock := w.lock(path)
 	defer unlock()
@@ -166,7 +200,13 @@ func (w *refWriter) writeProjectRefs(e *element.Element, i int, ref yamlnode.Nod
 		entry = yamlnode.NewMapping(list.P)
 		list.Items[i] = entry
 	}
-	entry.Set("ref", ref)
+	for _, kv := range values {
+		if kv.node == nil {
+			entry.Delete(kv.key)
+		} else {
+			entry.Set(kv.key, kv.node)
+		}
+	}
 	return writeAtomic(path, []byte(yamlnode.DumpOrdered(root)))
 }
 

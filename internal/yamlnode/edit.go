@@ -154,3 +154,34 @@ func splitLines(text []byte) []string {
 func joinLines(lines []string) []byte {
 	return []byte(strings.Join(lines, "\n") + "\n")
 }
+
+// DeleteKey removes key (and its value's lines) from the mapping at
+// line,col, keeping every other byte; a missing key is not an error.
+func DeleteKey(text []byte, file string, line, col int32, key string) ([]byte, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(text, &doc); err != nil {
+		return nil, malformed(file, err)
+	}
+	m := findMapping(&doc, int(line), int(col)+1)
+	if m == nil {
+		return nil, bsterr.Load(bsterr.InvalidData, &bsterr.Provenance{File: file, Line: line, Col: col},
+			"cannot find the mapping to remove '%s' from", key)
+	}
+	lines := splitLines(text)
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k := m.Content[i]
+		if k.Value != key {
+			continue
+		}
+		if i == 0 {
+			// The first key shares its line with "- " in a sequence item:
+			// keep the structure simple by refusing.
+			return nil, bsterr.Load(bsterr.InvalidData, &bsterr.Provenance{File: file, Line: int32(k.Line), Col: int32(k.Column - 1)},
+				"cannot remove '%s': it is the mapping's first key", key)
+		}
+		first, last := k.Line-1, entryEnd(lines, k.Line-1, m.Column-1)
+		out := append(append([]string{}, lines[:first]...), lines[last+1:]...)
+		return joinLines(out), nil
+	}
+	return text, nil
+}

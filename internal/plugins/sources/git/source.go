@@ -265,3 +265,12 @@ func (s *Source) refObject() string {
 	}
 	return s.ref
 }
+
+// RefKeys names the configuration keys the ref occupies (plugin.MultiKeyRef):
+// 2.x git keeps its tags beside the ref; other kinds only `ref`.
+func (s *Source) RefKeys() []string {
+	if s.gen2git() {
+		return []string{"ref", "tags"}
+	}
+	return []string{"ref"}
+}
