@@ -92,7 +92,7 @@ func (s *Session) SourceCheckout(ctx context.Context, o CheckoutOptions) error {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return bsterr.Stream(bsterr.Unknown, "cannot create %s: %v", dir, err)
 		}
-		if err := stageSources(ctx, e, srcs, env, dir); err != nil {
+		if err := s.stageCached(ctx, e, srcs, env, dir); err != nil {
 			return err
 		}
 	}

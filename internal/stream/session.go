@@ -39,10 +39,17 @@ type Session struct {
 
 	tmpMu   sync.Mutex
 	tmpDirs []string
+
+	casOnce sync.Once
+	cas     *sourceCache
+	casErr  error
 }
 
 // Close removes temporary directories (staged junction subprojects).
 func (s *Session) Close() {
+	if s.cas != nil {
+		_ = s.cas.store.Close()
+	}
 	s.tmpMu.Lock()
 	defer s.tmpMu.Unlock()
 	for _, d := range s.tmpDirs {

@@ -27,7 +27,10 @@ type Config struct {
 	MessageFormat  string
 	KeyLength      int
 	Strict         bool
-	projects       *yamlnode.Mapping
+	// Cache quota settings as written (cache.quota, cache.low-watermark,
+	// cache.reserved-disk-space): sizes ("10G") or percentages of the disk.
+	Quota, LowWatermark, ReservedDiskSpace string
+	projects                               *yamlnode.Mapping
 }
 
 // Env is how the configuration reads the environment (injected for tests).
@@ -45,19 +48,22 @@ func Load(path string, env Env) (*Config, error) {
 	}
 	cacheHome := xdg("XDG_CACHE_HOME", ".cache")
 	c := &Config{
-		CacheDir:       filepath.Join(cacheHome, "buildstream"),
-		SourceDir:      filepath.Join(cacheHome, "buildstream", "sources"),
-		LogDir:         filepath.Join(cacheHome, "buildstream", "logs"),
-		BuildDir:       filepath.Join(cacheHome, "buildstream", "build"),
-		Fetchers:       10,
-		Builders:       4,
-		Pushers:        4,
-		NetworkRetries: 2,
-		OnError:        "quit",
-		ElementFormat:  "%{state: >12} %{full-key} %{name} %{workspace-dirs}",
-		MessageFormat:  "[%{elapsed}][%{key}][%{element}] %{action} %{message}",
-		KeyLength:      8,
-		Strict:         true,
+		CacheDir:          filepath.Join(cacheHome, "buildstream"),
+		SourceDir:         filepath.Join(cacheHome, "buildstream", "sources"),
+		LogDir:            filepath.Join(cacheHome, "buildstream", "logs"),
+		BuildDir:          filepath.Join(cacheHome, "buildstream", "build"),
+		Fetchers:          10,
+		Builders:          4,
+		Pushers:           4,
+		NetworkRetries:    2,
+		OnError:           "quit",
+		ElementFormat:     "%{state: >12} %{full-key} %{name} %{workspace-dirs}",
+		MessageFormat:     "[%{elapsed}][%{key}][%{element}] %{action} %{message}",
+		KeyLength:         8,
+		Strict:            true,
+		Quota:             "infinity",
+		LowWatermark:      "80%",
+		ReservedDiskSpace: "5%",
 	}
 	if path == "" {
 		cand := filepath.Join(xdg("XDG_CONFIG_HOME", ".config"), "buildstream.conf")
@@ -124,6 +130,20 @@ func (c *Config) apply(node *yamlnode.Mapping, expand func(string) string) error
 		}
 		if c.OnError, err = sched.StringDefault("on-error", c.OnError); err != nil {
 			return err
+		}
+	}
+	cache, err := node.MappingAt("cache")
+	if err != nil {
+		return err
+	}
+	if cache != nil {
+		for _, d := range []struct {
+			key string
+			dst *string
+		}{{"quota", &c.Quota}, {"low-watermark", &c.LowWatermark}, {"reserved-disk-space", &c.ReservedDiskSpace}} {
+			if *d.dst, err = cache.StringDefault(d.key, *d.dst); err != nil {
+				return err
+			}
 		}
 	}
 	build, err := node.MappingAt("build")
@@ -201,4 +221,28 @@ func ParseSize(s string) (int64, error) {
 		return 0, bsterr.Load(bsterr.InvalidData, nil, "Invalid size: %s", s)
 	}
 	return int64(v * float64(mult)), nil
+}
+
+// Size resolves a size setting: "infinity" (0, meaning none), "N%" of
+// total, or a number of bytes with an optional K, M, G or T suffix.
+func Size(s string, total int64) (int64, error) {
+	s = strings.TrimSpace(s)
+	if s == "infinity" || s == "" {
+		return 0, nil
+	}
+	if p, ok := strings.CutSuffix(s, "%"); ok {
+		v, err := strconv.ParseFloat(p, 64)
+		if err != nil || v < 0 || v > 100 {
+			return 0, bsterr.Load(bsterr.InvalidData, nil, "Invalid percentage: %s", s)
+		}
+		return int64(v / 100 * float64(total)), nil
+	}
+	n, err := ParseSize(s)
+	if err != nil {
+		return 0, err
+	}
+	if n < 0 {
+		return 0, nil
+	}
+	return n, nil
 }
