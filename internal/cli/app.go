@@ -100,7 +100,8 @@ func newApp(ctx context.Context, inv Invocation) *app {
 	// (see splitOptions) and only declared here, on the main command alone,
 	// for the help text.
 	root.Flags().StringArrayP("option", "o", nil, "Specify a project option: -o OPTION VALUE")
-	root.AddCommand(a.showCmd(), a.sourceGroup(), a.fetchCmd("fetch", true), a.trackCmd("track", true))
+	root.AddCommand(a.showCmd(), a.sourceGroup(), a.fetchCmd("fetch", true), a.trackCmd("track", true),
+		a.workspaceGroup())
 	a.root = root
 	return a
 }
