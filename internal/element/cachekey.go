@@ -86,7 +86,7 @@ func (e *Element) doComputeKeys(ctx context.Context, h *cachekey.Hasher) error {
 		e.Keys.NoRef = true
 		return nil
 	}
-	deps := Dependencies([]*Element{e}, ScopeBuild)
+	deps := e.BuildDependencies()
 	for _, d := range deps {
 		if err := d.computeKeys(ctx, h); err != nil {
 			return err

@@ -36,6 +36,7 @@ type Element struct {
 	Sources    []*Source
 
 	Keys     Keys
+	run      runClosure
 	weak     weakInputs
 	keysOnce sync.Once
 	keysErr  error

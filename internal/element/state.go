@@ -33,7 +33,7 @@ func (e *Element) State() string {
 	case !e.SourcesCached():
 		return "fetch needed"
 	}
-	for _, d := range Dependencies([]*Element{e}, ScopeBuild) {
+	for _, d := range e.BuildDependencies() {
 		if !d.Cached() {
 			return "waiting"
 		}
