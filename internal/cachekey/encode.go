@@ -99,6 +99,8 @@ func appendValue(dst []byte, v any, depth int) ([]byte, error) {
 		dst = append(dst, '"')
 		dst = hex.AppendEncode(dst, v[:])
 		return append(dst, '"'), nil
+	case Encoder:
+		return v.AppendCanonical(dst), nil
 	case Dict:
 		return appendDict(dst, v, depth)
 	case map[string]any:
@@ -364,3 +366,15 @@ func appendEscape(dst []byte, r rune) []byte {
 	return append(dst, '\\', 'u',
 		hexDigits[r>>12&0xF], hexDigits[r>>8&0xF], hexDigits[r>>4&0xF], hexDigits[r&0xF])
 }
+
+// Encoder is a value that writes its own canonical encoding (for callers
+// whose data is already structured, such as YAML nodes, to avoid building
+// maps just to hash them). It must write exactly what Append would write
+// for the equivalent plain value.
+type Encoder interface {
+	AppendCanonical(dst []byte) []byte
+}
+
+// AppendString appends the canonical encoding of a string (quoted, with
+// ujson's escaping), for Encoder implementations.
+func AppendString(dst []byte, s string) []byte { return appendString(dst, s) }

@@ -3,7 +3,6 @@ package element
 import (
 	"context"
 	"runtime"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -213,13 +212,7 @@ func (e *Element) keyBase(ctx context.Context) (cachekey.Dict, error) {
 	if sources == nil {
 		sources = []any{}
 	}
-	// e.Env is sorted by name, so the Dict needs no sorting when encoded.
-	env := make(cachekey.Dict, 0, len(e.Env))
-	for _, kv := range e.Env {
-		if !slices.Contains(e.EnvNocache, kv.Name) {
-			env = append(env, cachekey.Field{Name: kv.Name, Value: kv.Value})
-		}
-	}
+	env := envKey{env: e.Env, nocache: e.EnvNocache}
 	fatal := append([]string{}, e.Project.FatalWarnings...)
 	sort.Strings(fatal) // sorted(project._fatal_warnings)
 	if e.Project.Gen == project.Gen2 {
@@ -248,7 +241,7 @@ func (e *Element) keyBase(ctx context.Context) (cachekey.Dict, error) {
 	}, nil
 }
 
-func (e *Element) keyBase2(pluginKey any, sources []any, env cachekey.Dict, fatal []string) (cachekey.Dict, error) {
+func (e *Element) keyBase2(pluginKey any, sources []any, env envKey, fatal []string) (cachekey.Dict, error) {
 	buildRoot, _, err := e.Vars.Get("build-root")
 	if err != nil {
 		return nil, err
@@ -314,38 +307,9 @@ func plainPublic(e *Element) any {
 	if e.Public == nil {
 		return cachekey.Dict{}
 	}
-	return keyValue(e.Public, e.Project.Gen == project.Gen2)
+	return nodeKey{n: e.Public, strip: e.Project.Gen == project.Gen2}
 }
 
-// keyValue converts a YAML node to a cache key value without maps:
-// mappings become Dicts with their fields sorted, so encoding them sorts
-// nothing.
-func keyValue(n yamlnode.Node, strip bool) any {
-	switch t := n.(type) {
-	case *yamlnode.Mapping:
-		d := make(cachekey.Dict, len(t.Keys))
-		for i, k := range t.Keys {
-			d[i] = cachekey.Field{Name: k, Value: keyValue(t.Vals[i], strip)}
-		}
-		slices.SortFunc(d, func(a, b cachekey.Field) int { return strings.Compare(a.Name, b.Name) })
-		return d
-	case *yamlnode.Sequence:
-		out := make([]any, len(t.Items))
-		for i, it := range t.Items {
-			out[i] = keyValue(it, strip)
-		}
-		return out
-	case *yamlnode.Scalar:
-		if t.Null {
-			return nil
-		}
-		if strip {
-			return strings.TrimSpace(t.Value)
-		}
-		return t.Value
-	}
-	return nil
-}
 
 func withElement(err error, e *Element) error {
 	if be, ok := err.(*bsterr.Error); ok && be.Prov == nil {
