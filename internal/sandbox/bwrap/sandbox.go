@@ -189,4 +189,3 @@ func quoteArgs(argv []string) string {
 	}
 	return strings.Join(q, " ")
 }
-
