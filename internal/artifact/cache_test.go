@@ -403,7 +403,8 @@ func TestExpiry(t *testing.T) {
 	big := func(i int) map[string]string {
 		return map[string]string{"data": strings.Repeat(strconv.Itoa(i), 20_000)}
 	}
-	c := openCache(t, root, cas.LocalOptions{})
+	clock := time.Unix(1_700_000_000, 0)
+	c := openCache(t, root, cas.LocalOptions{Now: func() time.Time { return clock }})
 	var names []string
 	for i := range 4 {
 		info := testInfo(t, big(i))
@@ -412,12 +413,12 @@ func TestExpiry(t *testing.T) {
 		name, err := c.Commit(ctx, info)
 		must(t, err)
 		names = append(names, name)
-		time.Sleep(1100 * time.Millisecond) // ref times have whole seconds
+		clock = clock.Add(time.Minute) // ref times have whole seconds
 	}
 	must(t, c.CAS().Close())
 
 	// Room for about two artifacts; the oldest one is protected.
-	q := openCache(t, root, cas.LocalOptions{Quota: 50_000, LowWatermark: 0.9})
+	q := openCache(t, root, cas.LocalOptions{Quota: 50_000, LowWatermark: 0.9, Now: func() time.Time { return clock }})
 	st, err := q.CAS().Expire(ctx, Protect(names[0]))
 	must(t, err)
 	if st.RefsRemoved == 0 {
