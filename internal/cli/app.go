@@ -101,7 +101,7 @@ func newApp(ctx context.Context, inv Invocation) *app {
 	// for the help text.
 	root.Flags().StringArrayP("option", "o", nil, "Specify a project option: -o OPTION VALUE")
 	root.AddCommand(a.showCmd(), a.sourceGroup(), a.fetchCmd("fetch", true), a.trackCmd("track", true),
-		a.workspaceGroup())
+		a.workspaceGroup(), a.buildCmd(), a.artifactGroup(), a.checkoutCmd())
 	a.root = root
 	return a
 }

@@ -310,7 +310,6 @@ func plainPublic(e *Element) any {
 	return nodeKey{n: e.Public, strip: e.Project.Gen == project.Gen2}
 }
 
-
 func withElement(err error, e *Element) error {
 	if be, ok := err.(*bsterr.Error); ok && be.Prov == nil {
 		be.Prov = &bsterr.Provenance{File: e.Name}

@@ -44,6 +44,7 @@ type Element struct {
 	sourceKeys *sourcekey.Cache
 
 	sourcesChecked, sourcesCached bool
+	cached                        bool
 
 	plugKey     any
 	plugKeyErr  error

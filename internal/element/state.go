@@ -18,9 +18,12 @@ func (e *Element) SourcesCached() bool {
 	return true
 }
 
-// Cached reports whether e's artifact is in the local cache. bst has no
-// artifact cache yet, so nothing is cached.
-func (e *Element) Cached() bool { return false }
+// Cached reports whether e's artifact is in the local cache, as checked by
+// the stream (SetCached); false until checked.
+func (e *Element) Cached() bool { return e.cached }
+
+// SetCached records whether e's artifact is in the local cache.
+func (e *Element) SetCached(cached bool) { e.cached = cached }
 
 // State is e's state as `bst show` prints it: "no reference", "cached",
 // "fetch needed", "buildable" or "waiting".

@@ -43,6 +43,8 @@ type Loader struct {
 	parsed   map[string]*parseResult
 	elements map[string]*LoadElement
 	loaders  map[string]*Loader // by junction element name; nil entry = conflict marker
+
+	overriding map[string]bool // junction overrides being resolved (cycle check)
 }
 
 type parseResult struct {

@@ -163,6 +163,22 @@ func (l *Loader) loadFile(ctx context.Context, name string, prov *bsterr.Provena
 	if j := l.Project.Junction; j != nil && l.parent != nil {
 		if target, ok := j.Overrides[name]; ok {
 			// The parent project replaces this element.
+			l.mu.Lock()
+			if l.overriding == nil {
+				l.overriding = map[string]bool{}
+			}
+			if l.overriding[name] {
+				l.mu.Unlock()
+				return nil, bsterr.Load(bsterr.CircularReference, prov,
+					"Circular reference while overriding '%s' of junction '%s' with '%s'", name, j.Name, target)
+			}
+			l.overriding[name] = true
+			l.mu.Unlock()
+			defer func() {
+				l.mu.Lock()
+				delete(l.overriding, name)
+				l.mu.Unlock()
+			}()
 			pl, pname, err := l.parent.resolveName(ctx, target)
 			if err != nil {
 				return nil, err

@@ -56,6 +56,9 @@ func (s *Session) Show(ctx context.Context, o ShowOptions) ([]*element.Element, 
 	}
 	if o.States {
 		s.checkSourcesCached(sel)
+		if err := s.checkCached(ctx, element.Dependencies(tels, element.ScopeAll)); err != nil {
+			return nil, err
+		}
 	}
 	if o.Alpha {
 		pipeline.SortAlpha(sel)

@@ -1,0 +1,261 @@
+package stream
+
+import (
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"example.org/bst/internal/artifact"
+	"example.org/bst/internal/bsterr"
+	"example.org/bst/internal/element"
+	"example.org/bst/internal/pipeline"
+	"example.org/bst/internal/yamlnode"
+)
+
+// BuildOptions are the arguments of `bst build`.
+type BuildOptions struct {
+	Targets  []string
+	Deps     pipeline.Scope
+	Fetchers int
+	Builders int
+}
+
+// artifacts opens the artifact cache (in the same CAS as the sources).
+func (s *Session) artifacts() (*artifact.Cache, error) {
+	sc, err := s.casStore()
+	if err != nil {
+		return nil, err
+	}
+	return artifact.New(sc.store), nil
+}
+
+// checkCached records which elements have artifacts under their strong key.
+func (s *Session) checkCached(ctx context.Context, elems []*element.Element) error {
+	ac, err := s.artifacts()
+	if err != nil {
+		return err
+	}
+	for _, e := range elems {
+		if !e.Keys.Known || e.IsJunction {
+			continue
+		}
+		_, ok, err := ac.Lookup(ctx, e.Project.Name, e.Name, e.Keys.Strong.String())
+		if err != nil {
+			return err
+		}
+		e.SetCached(ok)
+	}
+	return nil
+}
+
+// Build builds the targets and what they need, skipping cached elements:
+// sources are fetched first, then elements are assembled in staging order
+// and committed to the artifact cache.
+func (s *Session) Build(ctx context.Context, o BuildOptions) error {
+	sel, err := s.selectElements(ctx, o.Targets, nil, element.ScopeAll)
+	if err != nil {
+		return err
+	}
+	for _, e := range sel {
+		if e.Keys.NoRef {
+			return bsterr.Stream(bsterr.Reason("inconsistent-pipeline"),
+				"Cannot build %s: a source has no reference; track it first with `bst source track %s`", e.FullName, e.FullName)
+		}
+	}
+	if err := s.checkCached(ctx, sel); err != nil {
+		return err
+	}
+	var todo []*element.Element
+	for _, e := range sel {
+		if !e.Cached() {
+			todo = append(todo, e)
+		}
+	}
+	if err := runEach(ctx, todo, o.Fetchers, s.fetchElement); err != nil {
+		return err
+	}
+	for _, e := range todo {
+		if err := s.buildElement(ctx, e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Session) buildElement(ctx context.Context, e *element.Element) error {
+	log, logPath, err := s.elementLog(e, "build")
+	if err != nil {
+		return err
+	}
+	defer log.Close()
+	start := time.Now()
+	s.message("START", "build", e, 0, logPath)
+	files, err := s.mkTemp("files-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(files)
+	if err := s.assemble(ctx, e, files, log); err != nil {
+		s.message("FAILURE", "build", e, time.Since(start), err.Error())
+		return err
+	}
+	ac, err := s.artifacts()
+	if err != nil {
+		return err
+	}
+	public := []byte(yamlnode.Dump(yamlnode.Plain(e.Public, false)))
+	var deps []artifact.Dependency
+	for _, d := range e.BuildDependencies() {
+		deps = append(deps, artifact.Dependency{ProjectName: d.Project.Name, ElementName: d.Name, CacheKey: d.Keys.Strong.String()})
+	}
+	log.Close()
+	if _, err := ac.Commit(ctx, artifact.ArtifactInfo{
+		Project: e.Project.Name, Element: e.Name,
+		StrongKey: e.Keys.Strong.String(), WeakKey: e.WeakKey().String(), StrictKey: e.Keys.Strict.String(),
+		BuildSuccess: true, FilesDir: files, PublicData: public, BuildDeps: deps,
+		LogFiles: map[string]string{filepath.Base(logPath): logPath},
+	}); err != nil {
+		return err
+	}
+	e.SetCached(true)
+	s.message("SUCCESS", "build", e, time.Since(start), "")
+	return nil
+}
+
+// assemble produces e's output in files, by kind.
+func (s *Session) assemble(ctx context.Context, e *element.Element, files string, log io.Writer) error {
+	switch e.Kind {
+	case "stack":
+		return nil
+	case "import":
+		return s.assembleImport(ctx, e, files)
+	}
+	return bsterr.Element(bsterr.NotImplemented, &e.Load.Prov,
+		"%s: bst cannot build '%s' elements yet (it builds import and stack elements)", e.FullName, e.Kind)
+}
+
+// assembleImport stages the sources and copies config.source of them to
+// config.target of the output, as BuildStream's import element does.
+func (s *Session) assembleImport(ctx context.Context, e *element.Element, files string) error {
+	get := func(key string) (string, error) {
+		v, err := e.Config.StringDefault(key, "/")
+		if err != nil {
+			return "", err
+		}
+		if e.Project.Gen == 1 {
+			return e.Vars.Expand(v, *e.Config.Pos())
+		}
+		return v, nil
+	}
+	src, err := get("source")
+	if err != nil {
+		return err
+	}
+	tgt, err := get("target")
+	if err != nil {
+		return err
+	}
+	input, err := s.mkTemp("input-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(input)
+	srcs, err := s.sources(e)
+	if err != nil {
+		return err
+	}
+	if err := s.stageCached(ctx, e, srcs, s.sourceEnv(e, io.Discard), input); err != nil {
+		return err
+	}
+	from := filepath.Join(input, strings.TrimPrefix(src, "/"))
+	to := filepath.Join(files, strings.TrimPrefix(tgt, "/"))
+	if _, err := os.Lstat(from); err != nil {
+		return bsterr.Element(bsterr.Reason("import-source-dir-missing"), e.Config.Pos(),
+			"%s: Source directory '%s' does not exist in the staged sources", e.FullName, src)
+	}
+	if err := os.MkdirAll(to, 0o755); err != nil {
+		return bsterr.Element(bsterr.Unknown, nil, "%s: cannot create %s: %v", e.FullName, to, err)
+	}
+	return copyTree(from, to)
+}
+
+// copyTree copies the contents of from into to (files, links, modes).
+func copyTree(from, to string) error {
+	return filepath.Walk(from, func(p string, info os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(from, p)
+		if rel == "." {
+			return nil
+		}
+		dst := filepath.Join(to, rel)
+		switch {
+		case info.Mode()&os.ModeSymlink != 0:
+			t, err := os.Readlink(p)
+			if err != nil {
+				return err
+			}
+			os.Remove(dst)
+			return os.Symlink(t, dst)
+		case info.IsDir():
+			return os.MkdirAll(dst, info.Mode().Perm()|0o700)
+		default:
+			data, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			return os.WriteFile(dst, data, info.Mode().Perm())
+		}
+	})
+}
+
+// ArtifactCheckoutOptions are the arguments of `bst artifact checkout`
+// (and 1.x `bst checkout`).
+type ArtifactCheckoutOptions struct {
+	Target    string
+	Deps      pipeline.Scope // run (default), build, none, all
+	Directory string
+	Hardlinks bool
+	Force     bool
+}
+
+// ArtifactCheckout stages the artifacts of the target and its selected
+// dependencies into a directory.
+func (s *Session) ArtifactCheckout(ctx context.Context, o ArtifactCheckoutOptions) error {
+	sel, err := s.selectElements(ctx, []string{o.Target}, nil, o.Deps)
+	if err != nil {
+		return err
+	}
+	if err := s.checkCached(ctx, sel); err != nil {
+		return err
+	}
+	ac, err := s.artifacts()
+	if err != nil {
+		return err
+	}
+	dest := o.Directory
+	if !filepath.IsAbs(dest) {
+		dest = filepath.Join(s.Dir, dest)
+	}
+	if ents, err := os.ReadDir(dest); err == nil && len(ents) > 0 && !o.Force {
+		return bsterr.Stream(bsterr.Reason("checkout-exists"), "Checkout directory '%s' is not empty; use --force to overwrite", dest)
+	}
+	for _, e := range sel {
+		a, ok, err := ac.Lookup(ctx, e.Project.Name, e.Name, e.Keys.Strong.String())
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return bsterr.Stream(bsterr.Reason("uncached-checkout-attempt"),
+				"Artifact of %s is not cached; build it first with `bst build %s`", e.FullName, e.FullName)
+		}
+		if err := ac.Checkout(ctx, a, dest, o.Hardlinks); err != nil {
+			return err
+		}
+	}
+	return nil
+}
