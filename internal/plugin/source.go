@@ -16,6 +16,10 @@ type SourceSpec struct {
 	Directory  string            // staging subdirectory ("" = element root)
 	ProjectDir string            // directory of the element's project (for project-relative paths)
 	Element    string            // the element's full name, for messages
+	// Staging, when not nil, tells which paths under ProjectDir are links
+	// bst made to stage a junction's subproject; they count as the files
+	// they point to (BuildStream would have copied them).
+	Staging interface{ IsLink(path string) bool }
 }
 
 // SourceEnv is what a source needs at run time. The stream fills it.

@@ -45,8 +45,12 @@ func (s *Session) sources(e *element.Element) ([]plugin.Source, error) {
 			return nil, bsterr.Source(bsterr.NotImplemented, &src.Prov,
 				"%s: bst cannot fetch or stage '%s' sources yet", e.FullName, src.Kind)
 		}
-		ps, err := src.Plugin.New(plugin.SourceSpec{Kind: src.Kind, Gen: int(e.Project.Gen), Config: src.Config,
-			Directory: src.Directory, ProjectDir: e.Project.Dir, Element: e.FullName})
+		spec := plugin.SourceSpec{Kind: src.Kind, Gen: int(e.Project.Gen), Config: src.Config,
+			Directory: src.Directory, ProjectDir: e.Project.Dir, Element: e.FullName}
+		if j := e.Project.Junction; j != nil && j.Staging != nil {
+			spec.Staging = j.Staging
+		}
+		ps, err := src.Plugin.New(spec)
 		if err != nil {
 			return nil, err
 		}

@@ -32,7 +32,7 @@ var _ plugin.Source = (*Source)(nil)
 
 // New configures a local source from spec.
 func New(spec plugin.SourceSpec) (plugin.Source, error) {
-	rel, full, err := ProjectPath(spec.Config, "path", spec.ProjectDir, AnyPath)
+	rel, full, err := ProjectPathStaged(spec.Config, "path", spec.ProjectDir, AnyPath, spec.Staging)
 	if err != nil {
 		return nil, err
 	}

@@ -26,6 +26,13 @@ const (
 // device, and must be a file or directory when kind asks. It returns the
 // path as written and its full path.
 func ProjectPath(config *yamlnode.Mapping, key, projectDir string, kind PathKind) (rel, full string, err error) {
+	return ProjectPathStaged(config, key, projectDir, kind, nil)
+}
+
+// ProjectPathStaged is ProjectPath for a project staged behind a junction
+// with links (see plugin.SourceSpec.Staging): a staging link on the path
+// counts as the files it points to.
+func ProjectPathStaged(config *yamlnode.Mapping, key, projectDir string, kind PathKind, staging interface{ IsLink(string) bool }) (rel, full string, err error) {
 	if rel, err = config.RequiredString(key); err != nil {
 		return "", "", err
 	}
@@ -37,7 +44,16 @@ func ProjectPath(config *yamlnode.Mapping, key, projectDir string, kind PathKind
 	if filepath.IsAbs(rel) {
 		full = filepath.Clean(rel)
 	}
-	if fi, err := os.Lstat(full); err == nil && fi.Mode()&os.ModeSymlink != 0 {
+	staged := false
+	if staging != nil {
+		for p := full; len(p) > len(projectDir); p = filepath.Dir(p) {
+			if staging.IsLink(p) {
+				staged = true
+				break
+			}
+		}
+	}
+	if fi, err := os.Lstat(full); err == nil && fi.Mode()&os.ModeSymlink != 0 && !(staged && staging.IsLink(full)) {
 		return "", "", bsterr.Load(bsterr.ProjectPathInvalidKind, prov, "Specified path '%s' must not point to symbolic links ", rel)
 	}
 	if first := firstPart(rel); first == ".." {
@@ -52,7 +68,7 @@ func ProjectPath(config *yamlnode.Mapping, key, projectDir string, kind PathKind
 		project = projectDir
 	}
 	inside := resolved == project || strings.HasPrefix(resolved, project+string(filepath.Separator))
-	if filepath.IsAbs(rel) || !inside {
+	if filepath.IsAbs(rel) || (!inside && !staged) {
 		return "", "", bsterr.Load(bsterr.ProjectPathInvalid, prov, "Specified path '%s' must not lead outside of the project directory", rel)
 	}
 	fi, err := os.Stat(resolved)

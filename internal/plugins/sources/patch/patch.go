@@ -36,7 +36,7 @@ var _ plugin.Source = (*Source)(nil)
 
 // New configures a patch source from spec.
 func New(spec plugin.SourceSpec) (plugin.Source, error) {
-	rel, full, err := local.ProjectPath(spec.Config, "path", spec.ProjectDir, local.FilePath)
+	rel, full, err := local.ProjectPathStaged(spec.Config, "path", spec.ProjectDir, local.FilePath, spec.Staging)
 	if err != nil {
 		return nil, err
 	}

@@ -28,7 +28,7 @@ var _ plugin.Source = (*Source)(nil)
 
 // New configures a patch_queue source from spec.
 func New(spec plugin.SourceSpec) (plugin.Source, error) {
-	rel, full, err := local.ProjectPath(spec.Config, "path", spec.ProjectDir, local.DirPath)
+	rel, full, err := local.ProjectPathStaged(spec.Config, "path", spec.ProjectDir, local.DirPath, spec.Staging)
 	if err != nil {
 		return nil, err
 	}
