@@ -144,6 +144,12 @@ func (l *Loader) parseFile(name string) (*LoadElement, error) {
 	if err != nil {
 		return nil, err
 	}
+	if kind == "junction" && len(deps) > 0 {
+		if p.Gen == project.Gen2 {
+			return nil, bsterr.Load(bsterr.InvalidJunction, &deps[0].Prov, "%s: Junctions do not support dependencies", display)
+		}
+		return nil, bsterr.Element("element-forbidden-depends", &deps[0].Prov, "%s: Junction elements cannot have dependencies", display)
+	}
 	fullName := name
 	if l.junctionPath != "" {
 		fullName = l.junctionPath + ":" + name
