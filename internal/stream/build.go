@@ -132,6 +132,8 @@ func (s *Session) assemble(ctx context.Context, e *element.Element, files string
 		return nil
 	case "import":
 		return s.assembleImport(ctx, e, files)
+	case "compose":
+		return s.assembleCompose(ctx, e, files)
 	}
 	return bsterr.Element(bsterr.NotImplemented, &e.Load.Prov,
 		"%s: bst cannot build '%s' elements yet (it builds import and stack elements)", e.FullName, e.Kind)
@@ -258,4 +260,69 @@ func (s *Session) ArtifactCheckout(ctx context.Context, o ArtifactCheckoutOption
 		}
 	}
 	return nil
+}
+
+// assembleCompose stages the artifacts of the build dependencies (their
+// runtime closures) into the output. bst does this for compositions that
+// select everything (no include or exclude lists, orphans included) and
+// need no integration commands; other compositions are refused clearly.
+func (s *Session) assembleCompose(ctx context.Context, e *element.Element, files string) error {
+	inc, err := e.Config.StringList("include")
+	if err != nil {
+		return err
+	}
+	exc, err := e.Config.StringList("exclude")
+	if err != nil {
+		return err
+	}
+	orphans, err := e.Config.Bool("include-orphans", true)
+	if err != nil {
+		return err
+	}
+	integrate, err := e.Config.Bool("integrate", true)
+	if err != nil {
+		return err
+	}
+	if len(inc) > 0 || len(exc) > 0 || !orphans {
+		return bsterr.Element(bsterr.NotImplemented, e.Config.Pos(),
+			"%s: bst cannot build compose elements with split-domain filters yet", e.FullName)
+	}
+	deps := e.BuildDependencies()
+	if integrate {
+		for _, d := range deps {
+			if cmds, _ := integrationCommands(d); len(cmds) > 0 {
+				return bsterr.Element(bsterr.NotImplemented, e.Config.Pos(),
+					"%s: bst cannot run %s's integration commands yet (compose needs the sandbox)", e.FullName, d.FullName)
+			}
+		}
+	}
+	ac, err := s.artifacts()
+	if err != nil {
+		return err
+	}
+	for _, d := range deps {
+		a, ok, err := ac.Lookup(ctx, d.Project.Name, d.Name, d.Keys.Strong.String())
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return bsterr.Element(bsterr.Reason("missing-dependency-artifact"), nil, "%s: the artifact of %s is missing", e.FullName, d.FullName)
+		}
+		if err := ac.Checkout(ctx, a, files, false); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// integrationCommands returns the public bst.integration-commands of e.
+func integrationCommands(e *element.Element) ([]string, error) {
+	if e.Public == nil {
+		return nil, nil
+	}
+	bst, err := e.Public.MappingAt("bst")
+	if err != nil || bst == nil {
+		return nil, err
+	}
+	return bst.StringList("integration-commands")
 }
