@@ -135,8 +135,11 @@ func (s *Session) assemble(ctx context.Context, e *element.Element, files string
 	case "compose":
 		return s.assembleCompose(ctx, e, files)
 	}
+	if e.Plugin.BuildElement {
+		return s.assembleBuildElement(ctx, e, files, log)
+	}
 	return bsterr.Element(bsterr.NotImplemented, &e.Load.Prov,
-		"%s: bst cannot build '%s' elements yet (it builds import and stack elements)", e.FullName, e.Kind)
+		"%s: bst cannot build '%s' elements yet (it builds import, stack, compose and build elements)", e.FullName, e.Kind)
 }
 
 // assembleImport stages the sources and copies config.source of them to

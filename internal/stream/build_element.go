@@ -1,0 +1,153 @@
+package stream
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"example.org/bst/internal/bsterr"
+	"example.org/bst/internal/element"
+	"example.org/bst/internal/project"
+	"example.org/bst/internal/sandbox"
+	"example.org/bst/internal/sandbox/bwrap"
+	"example.org/bst/internal/yamlnode"
+)
+
+// buildSteps are a BuildElement's command lists, in the order they run.
+var buildSteps = []string{"configure-commands", "build-commands", "install-commands", "strip-commands"}
+
+// assembleBuildElement builds a BuildElement kind (manual, autotools,
+// cmake, make, meson, ...) as BuildStream does: the build dependencies'
+// artifacts are staged as the sandbox root, their integration commands
+// run, the sources are staged at %{build-root}, each command runs as
+// `sh -c -e "<command>\n"` with the root read-only and the build and
+// install roots writable, and %{install-root} is the output.
+func (s *Session) assembleBuildElement(ctx context.Context, e *element.Element, files string, log io.Writer) error {
+	v := func(name string) string { x, _, _ := e.Vars.Get(name); return x }
+	buildRoot, installRoot := v("build-root"), v("install-root")
+	root, err := s.mkTemp("sysroot-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(root)
+	if err := s.stageDependencies(ctx, e, root); err != nil {
+		return err
+	}
+	cfg := sandbox.Config{BuildUID: e.Sandbox.BuildUID, BuildGID: e.Sandbox.BuildGID,
+		BuildOS: e.Sandbox.BuildOS, BuildArch: e.Sandbox.BuildArch}
+	sb, err := bwrap.New(ctx, root, cfg, bwrap.Options{Log: log})
+	if err != nil {
+		return err
+	}
+	env := make([]string, 0, len(e.Env))
+	for _, kv := range e.Env {
+		env = append(env, kv.Name+"="+kv.Value)
+	}
+	// Integration commands of the dependencies, in staging order.
+	for _, d := range e.BuildDependencies() {
+		cmds, err := integrationCommands(d)
+		if err != nil {
+			return err
+		}
+		for _, c := range cmds {
+			if d.Project.Gen == project.Gen1 {
+				if c, err = d.Vars.Expand(c, d.Load.Prov); err != nil {
+					return err
+				}
+			}
+			if err := runIn(ctx, sb, e, []string{"sh", "-e", "-c", c}, "/", env, 0, log); err != nil {
+				return err
+			}
+		}
+	}
+	srcs, err := s.sources(e)
+	if err != nil {
+		return err
+	}
+	if err := s.stageCached(ctx, e, srcs, s.sourceEnv(e, io.Discard), filepath.Join(root, strings.TrimPrefix(buildRoot, "/"))); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Join(root, strings.TrimPrefix(installRoot, "/")), 0o755); err != nil {
+		return bsterr.Element(bsterr.Unknown, nil, "%s: cannot create the install root: %v", e.FullName, err)
+	}
+	sb.MarkDirectory(buildRoot)
+	sb.MarkDirectory(installRoot)
+	cwd := buildRoot
+	if sub := v("command-subdir"); sub != "" {
+		cwd = filepath.Join(buildRoot, sub)
+	}
+	for _, step := range buildSteps {
+		cmds, err := commandList(e, step)
+		if err != nil {
+			return err
+		}
+		for _, c := range cmds {
+			fmt.Fprintf(log, "Running %s: %s\n", step, c)
+			if err := runIn(ctx, sb, e, []string{"sh", "-c", "-e", c + "\n"}, cwd, env, sandbox.RootReadOnly, log); err != nil {
+				return err
+			}
+		}
+	}
+	return copyTree(filepath.Join(root, strings.TrimPrefix(installRoot, "/")), files)
+}
+
+// commandList returns a command list of the element's configuration,
+// with variables expanded (1.x: stripped, then substituted).
+func commandList(e *element.Element, step string) ([]string, error) {
+	seq, err := e.Config.SequenceAt(step)
+	if err != nil || seq == nil {
+		return nil, err
+	}
+	out := make([]string, 0, len(seq.Items))
+	for i, it := range seq.Items {
+		sc, ok := it.(*yamlnode.Scalar)
+		if !ok {
+			return nil, bsterr.Load(bsterr.InvalidData, it.Pos(), "Value of '%s[%d]' is not of the expected type 'str'", step, i)
+		}
+		c := sc.Value
+		if e.Project.Gen == project.Gen1 {
+			if c, err = e.Vars.Expand(sc.Str(), sc.P); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+func runIn(ctx context.Context, sb *bwrap.Sandbox, e *element.Element, argv []string, cwd string, env []string, flags sandbox.Flags, log io.Writer) error {
+	code, err := sb.Run(ctx, sandbox.Command{Argv: argv, Cwd: cwd, Env: env, Flags: flags, Stdout: log, Stderr: log})
+	if err != nil {
+		return err
+	}
+	if code != 0 {
+		return bsterr.Element(bsterr.Reason("command-failed"), nil, "%s: Command '%s' failed with exitcode %d",
+			e.FullName, strings.TrimSpace(argv[len(argv)-1]), code)
+	}
+	return nil
+}
+
+// stageDependencies checks out the artifacts of e's build dependencies
+// (their runtime closures, in staging order) into root.
+func (s *Session) stageDependencies(ctx context.Context, e *element.Element, root string) error {
+	ac, err := s.artifacts()
+	if err != nil {
+		return err
+	}
+	for _, d := range e.BuildDependencies() {
+		a, ok, err := ac.Lookup(ctx, d.Project.Name, d.Name, d.Keys.Strong.String())
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return bsterr.Element(bsterr.Reason("missing-dependency-artifact"), nil, "%s: the artifact of %s is missing", e.FullName, d.FullName)
+		}
+		if err := ac.Checkout(ctx, a, root, false); err != nil {
+			return err
+		}
+	}
+	return nil
+}
