@@ -77,12 +77,66 @@ func (s *Session) Build(ctx context.Context, o BuildOptions) error {
 	if err := runEach(ctx, todo, o.Fetchers, s.fetchElement); err != nil {
 		return err
 	}
-	for _, e := range todo {
-		if err := s.buildElement(ctx, e); err != nil {
-			return err
-		}
+	return s.buildAll(ctx, todo, o.Builders)
+}
+
+// buildAll builds elements (in staging order) with up to n builds at a
+// time: an element starts once every element it stages is built. The
+// first failure stops new builds (BuildStream's on-error quit).
+func (s *Session) buildAll(ctx context.Context, todo []*element.Element, n int) error {
+	if n <= 0 {
+		n = 4
 	}
-	return nil
+	pending := make(map[*element.Element]bool, len(todo))
+	for _, e := range todo {
+		pending[e] = true
+	}
+	ready := func(e *element.Element) bool {
+		for _, d := range e.BuildDependencies() {
+			if pending[d] {
+				return false
+			}
+		}
+		return true
+	}
+	type result struct {
+		e   *element.Element
+		err error
+	}
+	results := make(chan result)
+	running := 0
+	var firstErr error
+	queue := append([]*element.Element(nil), todo...)
+	for len(queue) > 0 || running > 0 {
+		if firstErr == nil && ctx.Err() == nil {
+			for i := 0; i < len(queue) && running < n; {
+				e := queue[i]
+				if !ready(e) {
+					i++
+					continue
+				}
+				queue = append(queue[:i], queue[i+1:]...)
+				running++
+				go func(e *element.Element) { results <- result{e, s.buildElement(ctx, e)} }(e)
+			}
+		}
+		if running == 0 {
+			break
+		}
+		r := <-results
+		running--
+		if r.err != nil {
+			if firstErr == nil {
+				firstErr = r.err
+			}
+			continue
+		}
+		delete(pending, r.e)
+	}
+	if firstErr != nil {
+		return firstErr
+	}
+	return ctx.Err()
 }
 
 func (s *Session) buildElement(ctx context.Context, e *element.Element) error {
@@ -134,6 +188,8 @@ func (s *Session) assemble(ctx context.Context, e *element.Element, files string
 		return s.assembleImport(ctx, e, files)
 	case "compose":
 		return s.assembleCompose(ctx, e, files)
+	case "script":
+		return s.assembleScript(ctx, e, files, log)
 	}
 	if e.Plugin.BuildElement {
 		return s.assembleBuildElement(ctx, e, files, log)

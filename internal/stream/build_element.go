@@ -151,3 +151,145 @@ func (s *Session) stageDependencies(ctx context.Context, e *element.Element, roo
 	}
 	return nil
 }
+
+// assembleScript builds a script element as BuildStream's ScriptElement:
+// the build dependencies are staged at / (1.x `layout` entries stage an
+// element and its runtime dependencies at a destination instead) and
+// integrated, then each command runs with cwd %{cwd}, the install root
+// writable and the root read-only when `root-read-only` is set.
+func (s *Session) assembleScript(ctx context.Context, e *element.Element, files string, log io.Writer) error {
+	v := func(name string) string { x, _, _ := e.Vars.Get(name); return x }
+	installRoot := v("install-root")
+	if installRoot == "" {
+		installRoot = "/"
+	}
+	cwd := v("cwd")
+	if cwd == "" {
+		cwd = "/"
+	}
+	ro, err := e.Config.Bool("root-read-only", false)
+	if err != nil {
+		return err
+	}
+	root, err := s.mkTemp("sysroot-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(root)
+	ac, err := s.artifacts()
+	if err != nil {
+		return err
+	}
+	type placement struct {
+		elems []*element.Element
+		dest  string
+	}
+	var places []placement
+	layout, err := e.Config.SequenceAt("layout")
+	if err != nil {
+		return err
+	}
+	if e.Project.Gen == project.Gen1 && layout != nil && len(layout.Items) > 0 {
+		for _, it := range layout.Items {
+			m, ok := it.(*yamlnode.Mapping)
+			if !ok {
+				return bsterr.Load(bsterr.InvalidData, it.Pos(), "Value of 'layout' is not of the expected type 'dict'")
+			}
+			dest, err := m.RequiredString("destination")
+			if err != nil {
+				return err
+			}
+			if dest, err = e.Vars.Expand(dest, *m.Pos()); err != nil {
+				return err
+			}
+			name, ok, err := m.String("element")
+			if err != nil {
+				return err
+			}
+			if !ok {
+				if err := os.MkdirAll(filepath.Join(root, strings.TrimPrefix(dest, "/")), 0o755); err != nil {
+					return bsterr.Element(bsterr.Unknown, nil, "%s: %v", e.FullName, err)
+				}
+				continue
+			}
+			if name, err = e.Vars.Expand(name, *m.Pos()); err != nil {
+				return err
+			}
+			var found *element.Element
+			for _, d := range e.BuildDependencies() {
+				if d.Name == name || d.FullName == name {
+					found = d
+				}
+			}
+			if found == nil {
+				return bsterr.Element(bsterr.Reason("script-bad-layout"), m.Pos(), "%s: layout element '%s' is not a build dependency", e.FullName, name)
+			}
+			places = append(places, placement{element.Dependencies([]*element.Element{found}, element.ScopeRun), dest})
+		}
+	} else {
+		places = append(places, placement{e.BuildDependencies(), "/"})
+	}
+	for _, p := range places {
+		for _, d := range p.elems {
+			a, ok, err := ac.Lookup(ctx, d.Project.Name, d.Name, d.Keys.Strong.String())
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return bsterr.Element(bsterr.Reason("missing-dependency-artifact"), nil, "%s: the artifact of %s is missing", e.FullName, d.FullName)
+			}
+			if err := ac.Checkout(ctx, a, filepath.Join(root, strings.TrimPrefix(p.dest, "/")), false); err != nil {
+				return err
+			}
+		}
+	}
+	cfg := sandbox.Config{BuildUID: e.Sandbox.BuildUID, BuildGID: e.Sandbox.BuildGID, BuildOS: e.Sandbox.BuildOS, BuildArch: e.Sandbox.BuildArch}
+	sb, err := bwrap.New(ctx, root, cfg, bwrap.Options{Log: log})
+	if err != nil {
+		return err
+	}
+	env := make([]string, 0, len(e.Env))
+	for _, kv := range e.Env {
+		env = append(env, kv.Name+"="+kv.Value)
+	}
+	for _, p := range places {
+		if p.dest != "/" {
+			continue // BuildStream integrates only what is staged at /
+		}
+		for _, d := range p.elems {
+			cmds, err := integrationCommands(d)
+			if err != nil {
+				return err
+			}
+			for _, c := range cmds {
+				if d.Project.Gen == project.Gen1 {
+					if c, err = d.Vars.Expand(c, d.Load.Prov); err != nil {
+						return err
+					}
+				}
+				if err := runIn(ctx, sb, e, []string{"sh", "-e", "-c", c}, "/", env, 0, log); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	if err := os.MkdirAll(filepath.Join(root, strings.TrimPrefix(installRoot, "/")), 0o755); err != nil {
+		return bsterr.Element(bsterr.Unknown, nil, "%s: cannot create the install root: %v", e.FullName, err)
+	}
+	sb.MarkDirectory(installRoot)
+	var flags sandbox.Flags
+	if ro {
+		flags = sandbox.RootReadOnly
+	}
+	cmds, err := commandList(e, "commands")
+	if err != nil {
+		return err
+	}
+	for _, c := range cmds {
+		fmt.Fprintf(log, "Running commands: %s\n", c)
+		if err := runIn(ctx, sb, e, []string{"sh", "-c", "-e", c + "\n"}, cwd, env, flags, log); err != nil {
+			return err
+		}
+	}
+	return copyTree(filepath.Join(root, strings.TrimPrefix(installRoot, "/")), files)
+}

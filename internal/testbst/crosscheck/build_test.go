@@ -80,7 +80,17 @@ config:
   - ln -s made %{install-root}%{bindir}/made-link
   - wc -c /opt/data/etc/app.conf > %{install-root}%{datadir}/made/size
 `)
-		write(t, filepath.Join(dir, "elements/all.bst"), "kind: compose\nbuild-depends:\n- data.bst\n- made.bst\n")
+		write(t, filepath.Join(dir, "elements/scripted.bst"), `kind: script
+build-depends:
+- base.bst
+- made.bst
+config:
+  commands:
+  - mkdir -p %{install-root}/report
+  - cat /usr/share/made/size > %{install-root}/report/size
+  - echo "cwd $(pwd)" > %{install-root}/report/cwd
+`)
+		write(t, filepath.Join(dir, "elements/all.bst"), "kind: compose\nbuild-depends:\n- data.bst\n- made.bst\n- scripted.bst\n")
 	}
 	ours, theirs := filepath.Join(root, "ours"), filepath.Join(root, "theirs")
 	mk(ours)
@@ -102,7 +112,7 @@ config:
 	run16("build", "all.bst")
 	testbst.Run(t, ours, nil, "--no-colors", "build", "all.bst").AssertSuccess(t)
 
-	for _, el := range []string{"data.bst", "made.bst", "all.bst"} {
+	for _, el := range []string{"data.bst", "made.bst", "scripted.bst", "all.bst"} {
 		want := filepath.Join(root, "co-theirs", el)
 		got := filepath.Join(root, "co-ours", el)
 		run16("checkout", "--deps", "none", el, want)
