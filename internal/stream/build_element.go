@@ -33,7 +33,17 @@ func (s *Session) assembleBuildElement(ctx context.Context, e *element.Element, 
 		return err
 	}
 	defer os.RemoveAll(root)
-	if err := s.stageDependencies(ctx, e, root); err != nil {
+	// Hardlinks from the CAS are safe while the root is read-only; only
+	// integration commands run with a writable root, so copy when any
+	// dependency has some.
+	hardlinks := true
+	for _, d := range e.BuildDependencies() {
+		if cmds, _ := integrationCommands(d); len(cmds) > 0 {
+			hardlinks = false
+			break
+		}
+	}
+	if err := s.stageDependencies(ctx, e, root, hardlinks); err != nil {
 		return err
 	}
 	cfg := sandbox.Config{BuildUID: e.Sandbox.BuildUID, BuildGID: e.Sandbox.BuildGID,
@@ -132,7 +142,7 @@ func runIn(ctx context.Context, sb *bwrap.Sandbox, e *element.Element, argv []st
 
 // stageDependencies checks out the artifacts of e's build dependencies
 // (their runtime closures, in staging order) into root.
-func (s *Session) stageDependencies(ctx context.Context, e *element.Element, root string) error {
+func (s *Session) stageDependencies(ctx context.Context, e *element.Element, root string, hardlinks bool) error {
 	ac, err := s.artifacts()
 	if err != nil {
 		return err
@@ -145,7 +155,7 @@ func (s *Session) stageDependencies(ctx context.Context, e *element.Element, roo
 		if !ok {
 			return bsterr.Element(bsterr.Reason("missing-dependency-artifact"), nil, "%s: the artifact of %s is missing", e.FullName, d.FullName)
 		}
-		if err := ac.Checkout(ctx, a, root, false); err != nil {
+		if err := ac.Checkout(ctx, a, root, hardlinks); err != nil {
 			return err
 		}
 	}
