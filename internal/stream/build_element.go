@@ -57,21 +57,12 @@ func (s *Session) assembleBuildElement(ctx context.Context, e *element.Element, 
 		env = append(env, kv.Name+"="+kv.Value)
 	}
 	// Integration commands of the dependencies, in staging order.
-	for _, d := range e.BuildDependencies() {
-		cmds, err := integrationCommands(d)
-		if err != nil {
-			return err
-		}
-		for _, c := range cmds {
-			if d.Project.Gen == project.Gen1 {
-				if c, err = d.Vars.Expand(c, d.Load.Prov); err != nil {
-					return err
-				}
-			}
-			if err := runIn(ctx, sb, e, []string{"sh", "-e", "-c", c}, "/", env, 0, log); err != nil {
-				return err
-			}
-		}
+	integration, err := integrationList(e.BuildDependencies())
+	if err != nil {
+		return err
+	}
+	if err := runBatch(ctx, sb, e, integration, []string{"sh", "-e", "-c"}, "", "/", env, 0, log); err != nil {
+		return err
 	}
 	srcs, err := s.sources(e)
 	if err != nil {
@@ -89,6 +80,7 @@ func (s *Session) assembleBuildElement(ctx context.Context, e *element.Element, 
 	if sub := v("command-subdir"); sub != "" {
 		cwd = filepath.Join(buildRoot, sub)
 	}
+	var all []string
 	for _, step := range buildSteps {
 		cmds, err := commandList(e, step)
 		if err != nil {
@@ -96,10 +88,11 @@ func (s *Session) assembleBuildElement(ctx context.Context, e *element.Element, 
 		}
 		for _, c := range cmds {
 			fmt.Fprintf(log, "Running %s: %s\n", step, c)
-			if err := runIn(ctx, sb, e, []string{"sh", "-c", "-e", c + "\n"}, cwd, env, sandbox.RootReadOnly, log); err != nil {
-				return err
-			}
 		}
+		all = append(all, cmds...)
+	}
+	if err := runBatch(ctx, sb, e, all, []string{"sh", "-c", "-e"}, "\n", cwd, env, sandbox.RootReadOnly, log); err != nil {
+		return err
 	}
 	return copyTree(filepath.Join(root, strings.TrimPrefix(installRoot, "/")), files)
 }
@@ -303,3 +296,81 @@ func (s *Session) assembleScript(ctx context.Context, e *element.Element, files 
 	}
 	return copyTree(filepath.Join(root, strings.TrimPrefix(installRoot, "/")), files)
 }
+
+// integrationList returns the integration commands of deps, in order,
+// with 1.x variables substituted.
+func integrationList(deps []*element.Element) ([]string, error) {
+	var out []string
+	for _, d := range deps {
+		cmds, err := integrationCommands(d)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range cmds {
+			if d.Project.Gen == project.Gen1 {
+				if c, err = d.Vars.Expand(c, d.Load.Prov); err != nil {
+					return nil, err
+				}
+			}
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// batchScript runs each of its arguments as `<runner> "<command><suffix>"`
+// in turn, as BuildStream runs each command in its own sandbox, stopping
+// at the first failure with that command's exit status after naming it on
+// stderr. One sandbox start per batch, as BuildStream 2 batches commands.
+const batchScript = `i=0
+for c in "$@"; do
+  i=$((i+1))
+  "$BST_RUNNER" $BST_RUNNER_ARGS "$c$BST_SUFFIX" || { rc=$?; echo "bst: command $i failed with exitcode $rc" >&2; exit $rc; }
+done`
+
+// runBatch runs commands with one sandbox start; runner is the argv
+// prefix of each command (["sh", "-c", "-e"]), suffix is appended to each.
+func runBatch(ctx context.Context, sb *bwrap.Sandbox, e *element.Element, cmds, runner []string, suffix, cwd string, env []string, flags sandbox.Flags, log io.Writer) error {
+	if len(cmds) == 0 {
+		return nil
+	}
+	if len(cmds) == 1 {
+		return runIn(ctx, sb, e, append(append([]string(nil), runner...), cmds[0]+suffix), cwd, env, flags, log)
+	}
+	// The runner and suffix travel in variables of the batch shell only.
+	script := "BST_RUNNER=" + shellQuote(runner[0]) + "; BST_RUNNER_ARGS=" + shellQuote(strings.Join(runner[1:], " ")) +
+		"; BST_SUFFIX=" + shellQuote(suffix) + "\n" + batchScript
+	argv := append([]string{"sh", "-c", script, "sh"}, cmds...)
+	var tail tailWriter
+	w := io.MultiWriter(log, &tail)
+	code, err := sb.Run(ctx, sandbox.Command{Argv: argv, Cwd: cwd, Env: env, Flags: flags, Stdout: log, Stderr: w})
+	if err != nil {
+		return err
+	}
+	if code != 0 {
+		failed := "?"
+		if i := strings.LastIndex(tail.String(), "bst: command "); i >= 0 {
+			var n int
+			if _, err := fmt.Sscanf(tail.String()[i:], "bst: command %d failed", &n); err == nil && n >= 1 && n <= len(cmds) {
+				failed = strings.TrimSpace(cmds[n-1])
+			}
+		}
+		return bsterr.Element(bsterr.Reason("command-failed"), nil, "%s: Command '%s' failed with exitcode %d", e.FullName, failed, code)
+	}
+	return nil
+}
+
+func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
+
+// tailWriter keeps the last few kilobytes written to it.
+type tailWriter struct{ b []byte }
+
+func (t *tailWriter) Write(p []byte) (int, error) {
+	t.b = append(t.b, p...)
+	if len(t.b) > 8192 {
+		t.b = t.b[len(t.b)-8192:]
+	}
+	return len(p), nil
+}
+
+func (t *tailWriter) String() string { return string(t.b) }
