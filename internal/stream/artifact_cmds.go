@@ -353,7 +353,7 @@ func (s *Session) ArtifactDelete(ctx context.Context, o ArtifactDeleteOptions) (
 		err := ac.DeleteName(ctx, r)
 		var be *bsterr.Error
 		if errors.As(err, &be) && be.Reason == artifact.NotFound {
-			warn(o.Warn, "%s", be.Msg)
+			warn(o.Warn, "%s is not cached", r)
 			continue
 		}
 		if err != nil {
