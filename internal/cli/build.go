@@ -100,6 +100,7 @@ func (a *app) checkoutCmd() *cobra.Command {
 func (a *app) artifactGroup() *cobra.Command {
 	cmd := &cobra.Command{Use: "artifact", Short: "Manipulate cached artifacts"}
 	cmd.AddCommand(a.artifactCheckoutCmd())
+	cmd.AddCommand(a.artifactCmds()...)
 	return cmd
 }
 
