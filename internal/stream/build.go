@@ -12,6 +12,7 @@ import (
 	"example.org/bst/internal/bsterr"
 	"example.org/bst/internal/element"
 	"example.org/bst/internal/pipeline"
+	"example.org/bst/internal/splitrules"
 	"example.org/bst/internal/yamlnode"
 )
 
@@ -190,6 +191,8 @@ func (s *Session) assemble(ctx context.Context, e *element.Element, files string
 		return s.assembleCompose(ctx, e, files)
 	case "script":
 		return s.assembleScript(ctx, e, files, log)
+	case "filter":
+		return s.assembleFilter(ctx, e, files)
 	}
 	if e.Plugin.BuildElement {
 		return s.assembleBuildElement(ctx, e, files, log)
@@ -322,29 +325,18 @@ func (s *Session) ArtifactCheckout(ctx context.Context, o ArtifactCheckoutOption
 }
 
 // assembleCompose stages the artifacts of the build dependencies (their
-// runtime closures) into the output. bst does this for compositions that
-// select everything (no include or exclude lists, orphans included) and
-// need no integration commands; other compositions are refused clearly.
+// runtime closures) into the output, keeping the files of the included
+// split domains of each dependency (BuildStream's compose). Compositions
+// whose dependencies have integration commands to run are refused until
+// compose runs them in the sandbox.
 func (s *Session) assembleCompose(ctx context.Context, e *element.Element, files string) error {
-	inc, err := e.Config.StringList("include")
-	if err != nil {
-		return err
-	}
-	exc, err := e.Config.StringList("exclude")
-	if err != nil {
-		return err
-	}
-	orphans, err := e.Config.Bool("include-orphans", true)
+	inc, exc, orphans, err := splitConfig(e, true)
 	if err != nil {
 		return err
 	}
 	integrate, err := e.Config.Bool("integrate", true)
 	if err != nil {
 		return err
-	}
-	if len(inc) > 0 || len(exc) > 0 || !orphans {
-		return bsterr.Element(bsterr.NotImplemented, e.Config.Pos(),
-			"%s: bst cannot build compose elements with split-domain filters yet", e.FullName)
 	}
 	deps := e.BuildDependencies()
 	if integrate {
@@ -355,23 +347,138 @@ func (s *Session) assembleCompose(ctx context.Context, e *element.Element, files
 			}
 		}
 	}
-	ac, err := s.artifacts()
-	if err != nil {
-		return err
-	}
 	for _, d := range deps {
-		a, ok, err := ac.Lookup(ctx, d.Project.Name, d.Name, d.Keys.Strong.String())
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return bsterr.Element(bsterr.Reason("missing-dependency-artifact"), nil, "%s: the artifact of %s is missing", e.FullName, d.FullName)
-		}
-		if err := ac.Checkout(ctx, a, files, false); err != nil {
+		if err := s.stageSplit(ctx, e, d, files, inc, exc, orphans); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// assembleFilter keeps the files of its single build dependency's
+// artifact that fall in the included split domains (BuildStream's filter).
+func (s *Session) assembleFilter(ctx context.Context, e *element.Element, files string) error {
+	if len(e.BuildDeps) != 1 {
+		return bsterr.Element(bsterr.Reason("filter-bdepend-wrong-count"), e.Config.Pos(),
+			"%s: filter elements need exactly one build dependency, not %d", e.FullName, len(e.BuildDeps))
+	}
+	inc, exc, orphans, err := splitConfig(e, false)
+	if err != nil {
+		return err
+	}
+	return s.stageSplit(ctx, e, e.BuildDeps[0], files, inc, exc, orphans)
+}
+
+func splitConfig(e *element.Element, defOrphans bool) (inc, exc []string, orphans bool, err error) {
+	if inc, err = e.Config.StringList("include"); err != nil {
+		return
+	}
+	if exc, err = e.Config.StringList("exclude"); err != nil {
+		return
+	}
+	if e.Project.Gen == 1 {
+		for i := range inc {
+			if inc[i], err = e.Vars.Expand(inc[i], *e.Config.Pos()); err != nil {
+				return
+			}
+		}
+		for i := range exc {
+			if exc[i], err = e.Vars.Expand(exc[i], *e.Config.Pos()); err != nil {
+				return
+			}
+		}
+	}
+	orphans, err = e.Config.Bool("include-orphans", defOrphans)
+	return
+}
+
+// stageSplit copies into out the files of d's artifact selected by d's
+// split rules.
+func (s *Session) stageSplit(ctx context.Context, e, d *element.Element, out string, inc, exc []string, orphans bool) error {
+	ac, err := s.artifacts()
+	if err != nil {
+		return err
+	}
+	a, ok, err := ac.Lookup(ctx, d.Project.Name, d.Name, d.Keys.Strong.String())
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return bsterr.Element(bsterr.Reason("missing-dependency-artifact"), nil, "%s: the artifact of %s is missing", e.FullName, d.FullName)
+	}
+	tmp, err := s.mkTemp("split-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	if err := ac.Checkout(ctx, a, tmp, false); err != nil {
+		return err
+	}
+	paths, err := splitrules.ListRelativePaths(tmp)
+	if err != nil {
+		return bsterr.Element(bsterr.Unknown, nil, "%s: %v", e.FullName, err)
+	}
+	domains, err := splitDomains(d)
+	if err != nil {
+		return err
+	}
+	for _, p := range domains.Select(paths, inc, exc, orphans) {
+		if p == "." {
+			continue
+		}
+		if err := copyEntry(filepath.Join(tmp, p), filepath.Join(out, p)); err != nil {
+			return bsterr.Element(bsterr.Unknown, nil, "%s: %v", e.FullName, err)
+		}
+	}
+	return nil
+}
+
+// splitDomains reads d's public bst.split-rules (expanded).
+func splitDomains(d *element.Element) (*splitrules.Domains, error) {
+	var ds []splitrules.Domain
+	if d.Public != nil {
+		if bst, _ := d.Public.MappingAt("bst"); bst != nil {
+			if sr, _ := bst.MappingAt("split-rules"); sr != nil {
+				for _, name := range sr.Keys {
+					rules, err := sr.StringList(name)
+					if err != nil {
+						return nil, err
+					}
+					ds = append(ds, splitrules.Domain{Name: name, Rules: rules})
+				}
+			}
+		}
+	}
+	return splitrules.NewDomains(ds)
+}
+
+// copyEntry copies one file, symlink or directory (not its contents),
+// creating parents.
+func copyEntry(from, to string) error {
+	info, err := os.Lstat(from)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
+		return err
+	}
+	switch {
+	case info.Mode()&os.ModeSymlink != 0:
+		t, err := os.Readlink(from)
+		if err != nil {
+			return err
+		}
+		os.Remove(to)
+		return os.Symlink(t, to)
+	case info.IsDir():
+		return os.MkdirAll(to, 0o755)
+	default:
+		data, err := os.ReadFile(from)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(to, data, info.Mode().Perm())
+	}
 }
 
 // integrationCommands returns the public bst.integration-commands of e.

@@ -91,6 +91,8 @@ config:
   - echo "cwd $(pwd)" > %{install-root}/report/cwd
 `)
 		write(t, filepath.Join(dir, "elements/all.bst"), "kind: compose\nbuild-depends:\n- data.bst\n- made.bst\n- scripted.bst\n")
+		write(t, filepath.Join(dir, "elements/runtime-only.bst"), "kind: compose\nbuild-depends:\n- made.bst\nconfig:\n  include:\n  - runtime\n  include-orphans: False\n")
+		write(t, filepath.Join(dir, "elements/filtered.bst"), "kind: filter\nbuild-depends:\n- made.bst\nconfig:\n  exclude:\n  - runtime\n  include-orphans: True\n")
 	}
 	ours, theirs := filepath.Join(root, "ours"), filepath.Join(root, "theirs")
 	mk(ours)
@@ -109,10 +111,10 @@ config:
 			t.Fatalf("BuildStream 1.6.8 %v: %v\n%s", args, err, stderr.String())
 		}
 	}
-	run16("build", "all.bst")
-	testbst.Run(t, ours, nil, "--no-colors", "build", "all.bst").AssertSuccess(t)
+	run16("build", "all.bst", "runtime-only.bst", "filtered.bst")
+	testbst.Run(t, ours, nil, "--no-colors", "build", "all.bst", "runtime-only.bst", "filtered.bst").AssertSuccess(t)
 
-	for _, el := range []string{"data.bst", "made.bst", "scripted.bst", "all.bst"} {
+	for _, el := range []string{"data.bst", "made.bst", "scripted.bst", "all.bst", "runtime-only.bst", "filtered.bst"} {
 		want := filepath.Join(root, "co-theirs", el)
 		got := filepath.Join(root, "co-ours", el)
 		run16("checkout", "--deps", "none", el, want)
