@@ -74,9 +74,3 @@ type Source struct {
 	File string
 }
 
-func yamlPlain(n *yamlnode.Mapping, strip bool) any {
-	if n == nil {
-		return map[string]any{}
-	}
-	return yamlnode.Plain(n, strip)
-}
