@@ -73,4 +73,3 @@ type Source struct {
 	Prov bsterr.Provenance
 	File string
 }
-
