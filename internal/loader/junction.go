@@ -22,6 +22,38 @@ func (l *Loader) getLoader(ctx context.Context, name string, level int) (*Loader
 		}
 		return sub, nil
 	}
+	if j := l.Project.Junction; j != nil && l.parent != nil {
+		if target, ok := j.Overrides[name]; ok {
+			// The parent project replaces this junction with one of its own.
+			key := "junction\x00" + name
+			l.mu.Lock()
+			if l.overriding == nil {
+				l.overriding = map[string]bool{}
+			}
+			busy := l.overriding[key]
+			l.overriding[key] = true
+			l.mu.Unlock()
+			if busy {
+				return nil, bsterr.Load(bsterr.CircularReference, nil,
+					"Circular reference while overriding junction '%s' of '%s' with '%s'", name, j.Name, target)
+			}
+			defer func() {
+				l.mu.Lock()
+				delete(l.overriding, key)
+				l.mu.Unlock()
+			}()
+			pl, pname, err := l.parent.resolveName(ctx, target)
+			if err != nil {
+				return nil, err
+			}
+			sub, err := pl.getLoader(ctx, pname, 0)
+			if err != nil {
+				return nil, err
+			}
+			l.setLoader(name, sub)
+			return sub, nil
+		}
+	}
 	if l.parent != nil && l.Project.Gen == project.Gen1 {
 		sub, err := l.parent.getLoader(ctx, name, level+1)
 		if err != nil {
