@@ -34,7 +34,45 @@ func (s *Session) sourceEnv(e *element.Element, log io.Writer) *plugin.SourceEnv
 	if s.Executor != nil {
 		env.Exec = s.Executor(log)
 	}
+	if s.Messages != nil {
+		env.Progress = s.progress(e)
+	}
 	return env
+}
+
+// progress reports download progress of e's sources as STATUS messages,
+// at most once a second (and at the end).
+func (s *Session) progress(e *element.Element) func(done, total int64) {
+	var mu sync.Mutex
+	var last time.Time
+	start := time.Now()
+	return func(done, total int64) {
+		mu.Lock()
+		defer mu.Unlock()
+		now := time.Now()
+		if now.Sub(last) < time.Second && done != total {
+			return
+		}
+		last = now
+		text := fmt.Sprintf("Downloaded %s", humanBytes(done))
+		if total > 0 {
+			text = fmt.Sprintf("Downloaded %s of %s (%d%%)", humanBytes(done), humanBytes(total), done*100/total)
+		}
+		s.message("STATUS", "fetch", e, now.Sub(start), text)
+	}
+}
+
+func humanBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }
 
 // sources instantiates the run-time behaviour of e's sources.
