@@ -19,7 +19,28 @@ func (p *Project) TranslateURL(url string) string {
 // element: for an aliased URL, every mirror of the alias (the default
 // mirror's first, then the others in project order), then the alias's
 // own value; an unaliased URL is returned alone.
-func (p *Project) URLs(url string) []string {
+func (p *Project) URLs(url string) []string { return p.URLsWith(url, "all") }
+
+// URLsWith is URLs under a BuildStream 2 source policy (`fetch.source`,
+// `track.source`): "all" tries the mirrors then the alias, "aliases" only
+// the alias, "mirrors" only the mirrors; "user" (user-configured mirrors)
+// is treated as "mirrors" since bst reads mirrors from project.conf only.
+func (p *Project) URLsWith(url, policy string) []string {
+	all := p.urls(url)
+	alias, _, ok := strings.Cut(url, ":")
+	if _, known, _ := p.Second.Aliases.String(alias); !ok || !known {
+		return all
+	}
+	switch policy {
+	case "aliases":
+		return all[len(all)-1:]
+	case "mirrors", "user":
+		return all[:len(all)-1]
+	}
+	return all
+}
+
+func (p *Project) urls(url string) []string {
 	alias, body, ok := strings.Cut(url, ":")
 	if !ok {
 		return []string{url}

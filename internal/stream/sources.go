@@ -24,9 +24,16 @@ type ExecutorFactory func(log io.Writer) plugin.Executor
 
 // sourceEnv builds the run-time environment of e's sources.
 func (s *Session) sourceEnv(e *element.Element, log io.Writer) *plugin.SourceEnv {
+	return s.sourceEnvFor(e, log, s.Config.FetchSource)
+}
+
+// sourceEnvFor is sourceEnv under a source policy (fetch.source or
+// track.source).
+func (s *Session) sourceEnvFor(e *element.Element, log io.Writer, policy string) *plugin.SourceEnv {
+	p := e.Project
 	env := &plugin.SourceEnv{
 		SourceDir: s.Config.SourceDir,
-		URLs:      e.Project.URLs,
+		URLs:      func(url string) []string { return p.URLsWith(url, policy) },
 		HTTP:      http.DefaultClient,
 		Retries:   s.Config.NetworkRetries,
 		Log:       log,

@@ -54,7 +54,7 @@ func (s *Session) trackElement(ctx context.Context, e *element.Element, w *refWr
 		return err
 	}
 	defer log.Close()
-	env := s.sourceEnv(e, log)
+	env := s.sourceEnvFor(e, log, s.Config.TrackSource)
 	start := time.Now()
 	s.message("START", "track", e, 0, path)
 	changed := false

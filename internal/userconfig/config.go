@@ -30,7 +30,10 @@ type Config struct {
 	// Cache quota settings as written (cache.quota, cache.low-watermark,
 	// cache.reserved-disk-space): sizes ("10G") or percentages of the disk.
 	Quota, LowWatermark, ReservedDiskSpace string
-	projects                               *yamlnode.Mapping
+	// FetchSource and TrackSource are the 2.x source policies (fetch.source,
+	// track.source): all, aliases, mirrors or user.
+	FetchSource, TrackSource string
+	projects                 *yamlnode.Mapping
 }
 
 // Env is how the configuration reads the environment (injected for tests).
@@ -64,6 +67,8 @@ func Load(path string, env Env) (*Config, error) {
 		Quota:             "infinity",
 		LowWatermark:      "80%",
 		ReservedDiskSpace: "5%",
+		FetchSource:       "all",
+		TrackSource:       "all",
 	}
 	if path == "" {
 		cand := filepath.Join(xdg("XDG_CONFIG_HOME", ".config"), "buildstream.conf")
@@ -145,6 +150,29 @@ func (c *Config) apply(node *yamlnode.Mapping, expand func(string) string) error
 				return err
 			}
 		}
+	}
+	for _, d := range []struct {
+		section string
+		dst     *string
+	}{{"fetch", &c.FetchSource}, {"track", &c.TrackSource}} {
+		m, err := node.MappingAt(d.section)
+		if err != nil {
+			return err
+		}
+		if m == nil {
+			continue
+		}
+		v, err := m.StringDefault("source", *d.dst)
+		if err != nil {
+			return err
+		}
+		switch v {
+		case "all", "aliases", "mirrors", "user":
+		default:
+			return bsterr.Load(bsterr.InvalidData, m.Get("source").Pos(),
+				"Invalid value '%s' for %s.source: expected one of all, aliases, mirrors, user", v, d.section)
+		}
+		*d.dst = v
 	}
 	build, err := node.MappingAt("build")
 	if err != nil {
