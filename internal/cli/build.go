@@ -23,7 +23,9 @@ func (a *app) buildCmd() *cobra.Command {
 			}
 			defer s.Close()
 			_ = all // 1.x --all: every dependency is built anyway
-			return s.Build(a.ctx, stream.BuildOptions{Targets: args, Deps: scopes[deps], Fetchers: s.Config.Fetchers, Builders: s.Config.Builders})
+			err = s.Build(a.ctx, stream.BuildOptions{Targets: args, Deps: scopes[deps], Fetchers: s.Config.Fetchers, Builders: s.Config.Builders})
+			a.reportCacheUsage(s)
+			return err
 		},
 	}
 	f := cmd.Flags()

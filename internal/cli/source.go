@@ -149,8 +149,10 @@ func (a *app) sourceCheckoutCmd() *cobra.Command {
 			if len(args) == 1 {
 				target = args[0]
 			}
-			return s.SourceCheckout(a.ctx, stream.CheckoutOptions{Target: target, Deps: scopes[deps], Except: except,
+			err = s.SourceCheckout(a.ctx, stream.CheckoutOptions{Target: target, Deps: scopes[deps], Except: except,
 				Directory: directory, Tar: tarPath, Compression: compression, Force: force, Fetch: fetch, Stdout: a.inv.Stdout})
+			a.reportCacheUsage(s)
+			return err
 		},
 	}
 	f := cmd.Flags()
@@ -169,4 +171,18 @@ func (a *app) sourceGroup() *cobra.Command {
 	cmd := &cobra.Command{Use: "source", Short: "Manipulate sources for an element"}
 	cmd.AddCommand(a.fetchCmd("fetch", false), a.trackCmd("track", false), a.sourceCheckoutCmd())
 	return cmd
+}
+
+// reportCacheUsage prints the local cache's usage after a command that
+// wrote to it, as BuildStream shows it.
+func (a *app) reportCacheUsage(s *stream.Session) {
+	used, quota, ok := s.CacheUsage(a.ctx)
+	if !ok {
+		return
+	}
+	q := "infinity"
+	if quota > 0 {
+		q = stream.HumanBytes(quota) + fmt.Sprintf(" (%d%%)", used*100/quota)
+	}
+	fmt.Fprintf(a.inv.Stderr, "Cache usage: %s / %s\n", stream.HumanBytes(used), q)
 }

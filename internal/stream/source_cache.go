@@ -110,3 +110,21 @@ func (sc *sourceCache) expire(ctx context.Context) error {
 	_, err := sc.store.Expire(ctx, func(ref string) bool { return used[ref] })
 	return err
 }
+
+// CacheUsage reports the local cache's usage and quota (0: none), for
+// commands to show; ok is false when the cache was not opened.
+func (s *Session) CacheUsage(ctx context.Context) (used, quota int64, ok bool) {
+	if s.cas == nil {
+		return 0, 0, false
+	}
+	used, _, err := s.cas.store.Usage(ctx)
+	if err != nil {
+		return 0, 0, false
+	}
+	total, _, _ := cas.DiskSpace(s.Config.CacheDir)
+	quota, _ = userconfig.Size(s.Config.Quota, total)
+	return used, quota, true
+}
+
+// HumanBytes renders a size as BuildStream does in its cache usage line.
+func HumanBytes(n int64) string { return humanBytes(n) }
