@@ -315,6 +315,14 @@ func appendString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		// Skip eight plain bytes at a time (no control character, quote,
+		// backslash or non-ASCII byte among them).
+		for i+8 <= len(s) && plain8(s[i:i+8]) {
+			i += 8
+		}
+		if i >= len(s) {
+			break
+		}
 		c := s[i]
 		if c >= 0x20 && c < utf8.RuneSelf && c != '"' && c != '\\' {
 			i++
@@ -378,3 +386,23 @@ type Encoder interface {
 // AppendString appends the canonical encoding of a string (quoted, with
 // ujson's escaping), for Encoder implementations.
 func AppendString(dst []byte, s string) []byte { return appendString(dst, s) }
+
+const (
+	lsb = 0x0101010101010101
+	msb = 0x8080808080808080
+)
+
+// plain8 reports whether none of the 8 bytes of b needs escaping.
+func plain8(b string) bool {
+	w := uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+	if w&msb != 0 {
+		return false // non-ASCII
+	}
+	less := (w - lsb*0x20) & ^w & msb // some byte < 0x20
+	quote := w ^ (lsb * '"')
+	quote = (quote - lsb) & ^quote & msb // some byte == '"'
+	bs := w ^ (lsb * '\\')
+	bs = (bs - lsb) & ^bs & msb // some byte == '\\'
+	return less|quote|bs == 0
+}
