@@ -5,7 +5,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"example.org/bst/internal/artifact"
@@ -34,20 +37,45 @@ func (s *Session) artifacts() (*artifact.Cache, error) {
 }
 
 // checkCached records which elements have artifacts under their strong key.
+// The lookups are independent reads of the cache, so they run on
+// GOMAXPROCS workers: `bst show` asks this for every element it prints.
 func (s *Session) checkCached(ctx context.Context, elems []*element.Element) error {
 	ac, err := s.artifacts()
 	if err != nil {
 		return err
 	}
-	for _, e := range elems {
-		if !e.Keys.Known || e.IsJunction {
-			continue
-		}
-		_, ok, err := ac.Lookup(ctx, e.Project.Name, e.Name, e.Keys.Strong.String())
+	var (
+		next atomic.Int64
+		wg   sync.WaitGroup
+	)
+	errs := make([]error, len(elems))
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(elems) || ctx.Err() != nil {
+					return
+				}
+				e := elems[i]
+				if !e.Keys.Known || e.IsJunction {
+					continue
+				}
+				_, ok, err := ac.Lookup(ctx, e.Project.Name, e.Name, e.Keys.Strong.String())
+				errs[i] = err
+				e.SetCached(ok)
+			}
+		}()
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	for _, err := range errs {
 		if err != nil {
 			return err
 		}
-		e.SetCached(ok)
 	}
 	return nil
 }

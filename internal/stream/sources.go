@@ -15,7 +15,6 @@ import (
 	"example.org/bst/internal/bsterr"
 	"example.org/bst/internal/element"
 	"example.org/bst/internal/plugin"
-	"example.org/bst/internal/yamlnode"
 )
 
 // Executors make the host-tool runner for sources; the cli supplies it so
@@ -193,8 +192,6 @@ func (m multiError) Error() string {
 func (m multiError) Unwrap() []error { return m }
 
 func joinErrors(errs []error) error { return multiError(errs) }
-
-var _ = yamlnode.Plain
 
 // checkSourcesCached records, for elements whose source kinds bst can
 // fetch, whether their sources are in the source cache.
