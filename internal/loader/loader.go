@@ -2,6 +2,7 @@ package loader
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -133,11 +134,28 @@ func (l *Loader) loaderForPath(ctx context.Context, jpath string, prov *bsterr.P
 		}
 		next, err := cur.getLoader(ctx, j, 0)
 		if err != nil {
-			return nil, err
+			return nil, atDependency(err, prov)
 		}
 		cur = next
 	}
 	return cur, nil
+}
+
+// atDependency gives a junction error without a place of its own the
+// provenance of the dependency that named the junction, as BuildStream
+// reports a junction that is not one or has no project.conf.
+func atDependency(err error, prov *bsterr.Provenance) error {
+	var be *bsterr.Error
+	if prov == nil || !errors.As(err, &be) || be.Prov != nil {
+		return err
+	}
+	switch be.Reason {
+	case bsterr.InvalidData, bsterr.InvalidJunction:
+		c := *be
+		c.Prov = prov
+		return &c
+	}
+	return err
 }
 
 // JunctionProject implements project.JunctionResolver for includes.
