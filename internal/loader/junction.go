@@ -181,5 +181,10 @@ func (l *Loader) linkedLoader(ctx context.Context, e *LoadElement) (*Loader, err
 	if err != nil {
 		return nil, err
 	}
+	// Load the target here first, so that a missing one is reported at the
+	// link's `target`.
+	if _, err := ld.loadFile(ctx, name, cfg.Get("target").Pos()); err != nil {
+		return nil, err
+	}
 	return ld.getLoader(ctx, name, 0)
 }
