@@ -163,6 +163,10 @@ func (s *Session) OpenJunction(ctx context.Context, parent *project.Project, le 
 			if !ok {
 				return nil, "", bsterr.Load(bsterr.InvalidData, ov.Vals[i].Pos(), "Value of '%s' is not of the expected type 'str'", k)
 			}
+			if sc.Str() == le.Name {
+				return nil, "", bsterr.Element("override-junction-with-self", sc.Pos(),
+					"Junction '%s' cannot override its subproject's junction '%s' with itself", le.FullName, k)
+			}
 			overrides[k] = sc.Str()
 		}
 	}
