@@ -34,7 +34,7 @@ func (l *Loader) getLoader(ctx context.Context, name string, level int) (*Loader
 			l.overriding[key] = true
 			l.mu.Unlock()
 			if busy {
-				return nil, bsterr.Load(bsterr.CircularReference, nil,
+				return nil, bsterr.Load(bsterr.CircularReference, j.OverridePos[name],
 					"Circular reference while overriding junction '%s' of '%s' with '%s'", name, j.Name, target)
 			}
 			defer func() {

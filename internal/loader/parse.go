@@ -175,7 +175,11 @@ func (l *Loader) loadFile(ctx context.Context, name string, prov *bsterr.Provena
 			}
 			if l.overriding[name] {
 				l.mu.Unlock()
-				return nil, bsterr.Load(bsterr.CircularReference, prov,
+				at := prov
+				if pos := j.OverridePos[name]; pos != nil {
+					at = pos
+				}
+				return nil, bsterr.Load(bsterr.CircularReference, at,
 					"Circular reference while overriding '%s' of junction '%s' with '%s'", name, j.Name, target)
 			}
 			l.overriding[name] = true

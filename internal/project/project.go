@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"example.org/bst/internal/bsterr"
 	"example.org/bst/internal/options"
 	"example.org/bst/internal/yamlnode"
 )
@@ -77,6 +78,8 @@ type JunctionInfo struct {
 	// Overrides maps subproject element names to elements of the parent
 	// project that replace them (2.x junction `config.overrides`).
 	Overrides map[string]string
+	// OverridePos is where each override's value is written.
+	OverridePos map[string]*bsterr.Provenance
 }
 
 // Staging describes a junction subproject laid out with symbolic links to

@@ -155,6 +155,7 @@ func (s *Session) OpenJunction(ctx context.Context, parent *project.Project, le 
 		return nil, "", bsterr.Load(bsterr.InvalidJunction, &le.Prov, "%s: Junctions must have exactly one source or more, found none", le.FullName)
 	}
 	overrides := map[string]string{}
+	overridePos := map[string]*bsterr.Provenance{}
 	if ov, err := e.Config.MappingAt("overrides"); err != nil {
 		return nil, "", err
 	} else if ov != nil {
@@ -168,13 +169,14 @@ func (s *Session) OpenJunction(ctx context.Context, parent *project.Project, le 
 					"Junction '%s' cannot override its subproject's junction '%s' with itself", le.FullName, k)
 			}
 			overrides[k] = sc.Str()
+			overridePos[k] = sc.Pos()
 		}
 	}
 	staging, err := s.stageJunction(e)
 	if err != nil {
 		return nil, "", err
 	}
-	info := &project.JunctionInfo{Name: le.FullName, Parent: parent, Options: opts, Staging: staging, Overrides: overrides,
+	info := &project.JunctionInfo{Name: le.FullName, Parent: parent, Options: opts, Staging: staging, Overrides: overrides, OverridePos: overridePos,
 		Expand: func(v string) string {
 			x, err := e.Vars.Expand(v, bsterr.Provenance{File: le.Name})
 			if err != nil {
