@@ -2,62 +2,17 @@ package tar
 
 import (
 	"bufio"
-	"bytes"
 	"compress/bzip2"
 	"compress/gzip"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 
 	"example.org/bst/internal/plugin"
+	"example.org/bst/internal/plugins/sources/unpack"
 )
-
-// compression is an archive's compression, told by its magic number.
-type compression int
-
-const (
-	plain compression = iota
-	gzipped
-	bzipped
-	xzed
-	zstded
-	lzipped
-)
-
-func (c compression) String() string {
-	return [...]string{"plain", "gzip", "bzip2", "xz", "zstd", "lzip"}[c]
-}
-
-// sniff tells the compression of the file at p.
-func sniff(p string) (compression, error) {
-	f, err := os.Open(p)
-	if err != nil {
-		return plain, err
-	}
-	defer f.Close()
-	var head [6]byte
-	n, err := io.ReadFull(f, head[:])
-	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
-		return plain, err
-	}
-	h := head[:n]
-	switch {
-	case bytes.HasPrefix(h, []byte{0x1f, 0x8b}):
-		return gzipped, nil
-	case bytes.HasPrefix(h, []byte("BZh")):
-		return bzipped, nil
-	case bytes.HasPrefix(h, []byte{0xfd, '7', 'z', 'X', 'Z', 0}):
-		return xzed, nil
-	case bytes.HasPrefix(h, []byte{0x28, 0xb5, 0x2f, 0xfd}):
-		return zstded, nil
-	case bytes.HasPrefix(h, []byte("LZIP")):
-		return lzipped, nil
-	}
-	return plain, nil
-}
 
 // archive gives the uncompressed tar stream of a cached file as many
 // times as the staging passes need it.
@@ -71,14 +26,14 @@ type archive struct {
 // read in place (and seeked over), gzip is decompressed on each pass, and
 // the others are decompressed once into a temporary file.
 func openArchive(ctx context.Context, env *plugin.SourceEnv, p string) (*archive, error) {
-	c, err := sniff(p)
+	c, err := unpack.Sniff(p)
 	if err != nil {
 		return nil, err
 	}
 	switch c {
-	case plain:
+	case unpack.Plain:
 		return &archive{path: p}, nil
-	case gzipped:
+	case unpack.Gzip:
 		return &archive{path: p, gzip: true}, nil
 	}
 	tmp, err := tempDir(env)
@@ -107,41 +62,24 @@ func tempDir(env *plugin.SourceEnv) (string, error) {
 }
 
 // decompress writes the decompressed content of src (compressed with c)
-// to dest.
-func decompress(ctx context.Context, env *plugin.SourceEnv, c compression, src, dest string) error {
-	if c == bzipped {
-		in, err := os.Open(src)
-		if err != nil {
-			return err
-		}
-		defer in.Close()
-		out, err := os.Create(dest)
-		if err != nil {
-			return err
-		}
-		_, err = io.Copy(out, &ctxReader{ctx, bzip2.NewReader(bufio.NewReaderSize(in, 1<<20))})
-		if cerr := out.Close(); err == nil {
-			err = cerr
-		}
+// to dest: bzip2 in process, once, since staging reads the tar more than
+// once; the others with the host tools.
+func decompress(ctx context.Context, env *plugin.SourceEnv, c unpack.Compression, src, dest string) error {
+	if c != unpack.Bzip2 {
+		return unpack.Decompress(ctx, env, c, src, dest)
+	}
+	in, err := os.Open(src)
+	if err != nil {
 		return err
 	}
-	if env.Exec == nil {
-		return fmt.Errorf("no host command runner to decompress %s", c)
+	defer in.Close()
+	out, err := os.Create(dest)
+	if err != nil {
+		return err
 	}
-	var err error
-	switch c {
-	case xzed:
-		// xz writes beside its input, without the suffix: give it a link
-		// named archive.tar.xz in the temporary directory.
-		link := dest + ".xz"
-		if err := os.Symlink(src, link); err != nil {
-			return err
-		}
-		_, err = env.Exec.Run(ctx, filepath.Dir(dest), nil, "xz", "--decompress", "--keep", "--force", link)
-	case zstded:
-		_, err = env.Exec.Run(ctx, filepath.Dir(dest), nil, "zstd", "--decompress", "--quiet", "--force", "-o", dest, src)
-	case lzipped:
-		_, err = env.Exec.Run(ctx, filepath.Dir(dest), nil, "lzip", "--decompress", "-o", dest, src)
+	_, err = io.Copy(out, &ctxReader{ctx, bzip2.NewReader(bufio.NewReaderSize(in, 1<<20))})
+	if cerr := out.Close(); err == nil {
+		err = cerr
 	}
 	return err
 }

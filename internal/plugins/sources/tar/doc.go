@@ -7,5 +7,6 @@
 // modules are not dependencies) with the host tools through
 // SourceEnv.Exec, into a temporary file.
 //
-// It may import plugin, yamlnode, bsterr and the download helper.
+// It may import plugin, yamlnode, bsterr, the download helper and unpack
+// (for telling and undoing compressions).
 package tar

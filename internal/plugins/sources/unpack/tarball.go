@@ -90,14 +90,16 @@ func OpenTarball(ctx context.Context, env *plugin.SourceEnv, p, tmpParent string
 		return nil, err
 	}
 	t := &Tarball{path: filepath.Join(tmp, "archive.tar"), tmpDir: tmp}
-	if err := decompress(ctx, env, c, p, t.path); err != nil {
+	if err := Decompress(ctx, env, c, p, t.path); err != nil {
 		t.Close()
 		return nil, fmt.Errorf("decompressing %s: %w", c, err)
 	}
 	return t, nil
 }
 
-func decompress(ctx context.Context, env *plugin.SourceEnv, c Compression, src, dest string) error {
+// Decompress writes the content of src, compressed with xz, zstd or lzip,
+// to dest, with the host tool through env.Exec.
+func Decompress(ctx context.Context, env *plugin.SourceEnv, c Compression, src, dest string) error {
 	if env == nil || env.Exec == nil {
 		return fmt.Errorf("no host command runner to decompress %s", c)
 	}
