@@ -53,14 +53,16 @@ func ExtractZip(ctx context.Context, p, dir string, rename func(string) (string,
 			}
 			name = n
 		}
-		if err := zipMember(tree, f, name); err != nil {
+		if err := ZipMember(tree, f, name); err != nil {
 			return err
 		}
 	}
 	return tree.Finish()
 }
 
-func zipMember(tree *download.Tree, f *zip.File, name string) error {
+// ZipMember stages zip member f under name (relative to the staging
+// root) with BuildStream's modes, creating the directories on the way.
+func ZipMember(tree *download.Tree, f *zip.File, name string) error {
 	rel := sanitizeZipName(name)
 	for d := parentOf(rel); d != ""; d = parentOf(d) {
 		if err := tree.Dir(d, ZipDirMode, time.Time{}); err != nil {

@@ -5,5 +5,6 @@
 // member names stripped of empty, "." and ".." components (Python's
 // zipfile), modification times not kept.
 //
-// It may import plugin, yamlnode, bsterr and the download helper.
+// It may import plugin, yamlnode, bsterr, the download helper and unpack
+// (for staging one member with BuildStream's modes).
 package zip

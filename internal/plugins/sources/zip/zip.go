@@ -7,16 +7,10 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
 	"example.org/bst/internal/plugin"
 	"example.org/bst/internal/plugins/sources/download"
-)
-
-// Modes BuildStream gives staged zip members.
-const (
-	dirMode  = 0o755
-	fileMode = 0o644
+	"example.org/bst/internal/plugins/sources/unpack"
 )
 
 // zipBzip2 is the zip method number of bzip2 compression.
@@ -132,57 +126,9 @@ func extract(ctx context.Context, files []*zip.File, base, dir string) error {
 			}
 			name = name[len(prefix):]
 		}
-		if err := member(tree, f, name); err != nil {
+		if err := unpack.ZipMember(tree, f, name); err != nil {
 			return err
 		}
 	}
 	return tree.Finish()
-}
-
-// member stages one member under its (base-relative) name.
-func member(tree *download.Tree, f *zip.File, name string) error {
-	rel := sanitize(name)
-	// Every directory on the way gets 0755, as the plugin chmods them.
-	for d := parentOf(rel); d != ""; d = parentOf(d) {
-		if err := tree.Dir(d, dirMode, time.Time{}); err != nil {
-			return err
-		}
-	}
-	if strings.HasSuffix(name, "/") {
-		if rel == "" {
-			return nil
-		}
-		return tree.Dir(rel, dirMode, time.Time{})
-	}
-	if rel == "" {
-		return fmt.Errorf("%s: not a file name", f.Name)
-	}
-	rc, err := f.Open()
-	if err != nil {
-		return fmt.Errorf("%s: %w", f.Name, err)
-	}
-	defer rc.Close()
-	if err := tree.File(rel, rc, fileMode, time.Time{}); err != nil {
-		return fmt.Errorf("%s: %w", f.Name, err)
-	}
-	return nil
-}
-
-// sanitize drops the empty, "." and ".." components of a member name, as
-// Python's zipfile does when extracting.
-func sanitize(name string) string {
-	var parts []string
-	for _, c := range strings.Split(name, "/") {
-		if c != "" && c != "." && c != ".." {
-			parts = append(parts, c)
-		}
-	}
-	return strings.Join(parts, "/")
-}
-
-func parentOf(rel string) string {
-	if i := strings.LastIndexByte(rel, '/'); i >= 0 {
-		return rel[:i]
-	}
-	return ""
 }
