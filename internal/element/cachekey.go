@@ -10,6 +10,7 @@ import (
 
 	"example.org/bst/internal/bsterr"
 	"example.org/bst/internal/cachekey"
+	"example.org/bst/internal/options"
 	"example.org/bst/internal/plugins/elementkey"
 	"example.org/bst/internal/plugins/sourcekey"
 	"example.org/bst/internal/project"
@@ -263,7 +264,7 @@ func (e *Element) keyBase2(pluginKey any, sources []any, env envKey, fatal []str
 		}
 	}
 	if runCommands {
-		arch, ok := canonicalArch(e.Sandbox.BuildArch)
+		arch, ok := options.CanonicalArch(e.Sandbox.BuildArch)
 		if !ok {
 			// SandboxConfig.new_from_node raises PlatformError.
 			return nil, &bsterr.Error{Domain: "PLATFORM", Msg: "Unknown architecture: " + e.Sandbox.BuildArch,
@@ -315,35 +316,6 @@ func withElement(err error, e *Element) error {
 		be.Prov = &bsterr.Provenance{File: e.Name}
 	}
 	return err
-}
-
-// archAliases is BuildStream 2's canonicalize_arch table
-// (_platform/platform.py), keyed by lower-case names with "_" as "-".
-var archAliases = map[string]string{
-	"aarch32": "aarch32", "aarch64": "aarch64", "aarch64-be": "aarch64-be",
-	"amd64": "x86-64", "arm": "aarch32", "armv8l": "aarch64", "armv8b": "aarch64-be",
-	"i386": "x86-32", "i486": "x86-32", "i586": "x86-32", "i686": "x86-32",
-	"la64v100": "la64v100", "loong64": "la64v100", "loongarch64": "la64v100",
-	"power-isa-be": "power-isa-be", "power-isa-le": "power-isa-le",
-	"powerpc": "power-isa-be", "powerpc64": "power-isa-be", "powerpc64le": "power-isa-le",
-	"ppc64": "power-isa-be", "ppc64le": "power-isa-le",
-	"riscv32": "rv32g", "riscv64": "rv64g", "rv32g": "rv32g", "rv64g": "rv64g",
-	"sparc": "sparc-v9", "sparc64": "sparc-v9", "sparc-v9": "sparc-v9", "sun4v": "sparc-v9",
-	"x86-32": "x86-32", "x86-64": "x86-64",
-}
-
-// CanonicalArch maps machine names to BuildStream 2's canonical names
-// ("x86_64" and "amd64" are "x86-64"); an unknown name is returned as is.
-func CanonicalArch(a string) string {
-	if c, ok := canonicalArch(a); ok {
-		return c
-	}
-	return a
-}
-
-func canonicalArch(a string) (string, bool) {
-	c, ok := archAliases[strings.ToLower(strings.ReplaceAll(a, "_", "-"))]
-	return c, ok
 }
 
 // pluginKey returns the element plugin's unique key (computed once).

@@ -6,6 +6,6 @@
 // kind's default YAML, project.conf `elements:`/`sources:` overrides, then
 // the .bst file.
 //
-// It may import loader, project, plugin, cachekey, variables, yamlnode and
-// bsterr.
+// It may import loader, project, plugin, cachekey, variables, options (for
+// canonical architecture names), yamlnode and bsterr.
 package element
