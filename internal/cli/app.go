@@ -200,5 +200,3 @@ func choice(c *cobra.Command, flag, v string, allowed ...string) error {
 	}
 	return &UsageError{Cmd: c, Msg: fmt.Sprintf("Invalid value for %s: '%s' is not one of %s.", name, v, "'"+strings.Join(allowed, "', '")+"'")}
 }
-
-var _ = fmt.Sprintf

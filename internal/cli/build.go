@@ -3,7 +3,6 @@ package cli
 import (
 	"github.com/spf13/cobra"
 
-	"example.org/bst/internal/pipeline"
 	"example.org/bst/internal/stream"
 )
 
@@ -105,5 +104,3 @@ func (a *app) artifactGroup() *cobra.Command {
 	cmd.AddCommand(a.artifactCmds()...)
 	return cmd
 }
-
-var _ = pipeline.ScopeRun

@@ -2,7 +2,6 @@ package stream
 
 import (
 	"archive/tar"
-	"compress/bzip2"
 	"compress/gzip"
 	"context"
 	"io"
@@ -16,8 +15,6 @@ import (
 	"example.org/bst/internal/pipeline"
 	"example.org/bst/internal/plugin"
 )
-
-var _ = bzip2.NewReader
 
 // stageSources stages srcs of e in order into root (each at its directory).
 func stageSources(ctx context.Context, e *element.Element, srcs []plugin.Source, env *plugin.SourceEnv, root string) error {

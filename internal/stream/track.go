@@ -11,7 +11,6 @@ import (
 	"example.org/bst/internal/element"
 	"example.org/bst/internal/pipeline"
 	"example.org/bst/internal/plugin"
-	"example.org/bst/internal/project"
 	"example.org/bst/internal/yamlnode"
 )
 
@@ -234,5 +233,3 @@ func writeAtomic(path string, data []byte) error {
 	}
 	return nil
 }
-
-var _ = project.Gen1

@@ -2,7 +2,6 @@ package elementkey
 
 import (
 	"sort"
-	"strings"
 
 	"example.org/bst/internal/bsterr"
 	"example.org/bst/internal/plugin"
@@ -292,5 +291,3 @@ func orSlash(s string) string {
 	}
 	return s
 }
-
-var _ = strings.TrimSpace
