@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -49,10 +50,12 @@ type app struct {
 	inv      Invocation
 	g        globals
 	root     *cobra.Command
+	// start is when the invocation began (the status area's clock).
+	start time.Time
 }
 
 func newApp(ctx context.Context, inv Invocation) *app {
-	a := &app{ctx: ctx, inv: inv}
+	a := &app{ctx: ctx, inv: inv, start: time.Now()}
 	a.executor = func(log io.Writer) plugin.Executor {
 		env := []string{"PATH=" + inv.Env("PATH")}
 		if home := inv.Env("HOME"); home != "" {

@@ -1,6 +1,9 @@
 package cli
 
 import (
+	"bufio"
+	"context"
+
 	"github.com/spf13/cobra"
 
 	"example.org/bst/internal/stream"
@@ -8,7 +11,7 @@ import (
 
 func (a *app) buildCmd() *cobra.Command {
 	var deps string
-	var all bool
+	var all, retryFailed bool
 	cmd := &cobra.Command{
 		Use:   "build [ELEMENTS]...",
 		Short: "Build elements in a pipeline",
@@ -21,8 +24,31 @@ func (a *app) buildCmd() *cobra.Command {
 				return err
 			}
 			defer s.Close()
+			onError := s.Config.OnError
+			if a.g.onError != "" {
+				if err := choice(a.root, "--on-error", a.g.onError, "continue", "quit", "terminate"); err != nil {
+					return err
+				}
+				onError = a.g.onError
+			}
+			if a.g.builders > 0 {
+				s.Config.Builders = a.g.builders
+			}
 			_ = all // 1.x --all: every dependency is built anyway
-			err = s.Build(a.ctx, stream.BuildOptions{Targets: args, Deps: scopes[deps], Fetchers: s.Config.Fetchers, Builders: s.Config.Builders})
+			o := stream.BuildOptions{Targets: args, Deps: scopes[deps], Fetchers: s.Config.Fetchers,
+				Builders: s.Config.Builders, OnError: stream.OnError(onError), RetryFailed: retryFailed}
+			if a.interactive() {
+				m := s.Messages.(*messages)
+				m.status = newStatusArea(a.inv.Stderr, "", a.start)
+				defer m.status.close()
+				p := &failurePrompt{in: bufio.NewReader(a.inv.Stdin), stdin: a.inv.Stdin, out: a.inv.Stderr,
+					pager: a.inv.Env("PAGER"), status: m.status}
+				p.shell = func(ctx context.Context, f *stream.Failure) error {
+					return s.FailureShell(ctx, f, a.inv.Stdin, a.inv.Stderr, a.inv.Stderr)
+				}
+				o.OnFailure = p.ask
+			}
+			err = s.Build(a.ctx, o)
 			a.reportCacheUsage(s)
 			return err
 		},
@@ -30,7 +56,7 @@ func (a *app) buildCmd() *cobra.Command {
 	f := cmd.Flags()
 	f.StringVarP(&deps, "deps", "d", "all", "The dependencies to build")
 	f.BoolVar(&all, "all", false, "Build elements that would not be needed for the current build plan (1.x)")
-	f.BoolP("retry-failed", "r", false, "Retry failed builds")
+	f.BoolVarP(&retryFailed, "retry-failed", "r", false, "Retry failed builds")
 	return cmd
 }
 

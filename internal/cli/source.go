@@ -18,6 +18,16 @@ import (
 type messages struct {
 	mu sync.Mutex
 	w  io.Writer
+	// status, if not nil, is the terminal's status area: lines are
+	// printed above it.
+	status *statusArea
+}
+
+// Plan tells the status area the size of the session.
+func (m *messages) Plan(project string, session, total int) {
+	if m.status != nil {
+		m.status.plan(project, session, total)
+	}
 }
 
 func (m *messages) Message(kind, action string, e *element.Element, elapsed time.Duration, text string) {
@@ -30,9 +40,14 @@ func (m *messages) Message(kind, action string, e *element.Element, elapsed time
 		d := elapsed.Round(time.Second)
 		el = fmt.Sprintf("%02d:%02d:%02d", int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60)
 	}
+	line := fmt.Sprintf("[%s][%s][%s:%s] %-7s %s\n", el, key, action, e.FullName, kind, text)
+	if m.status != nil {
+		m.status.message(kind, action, e.FullName, line)
+		return
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	fmt.Fprintf(m.w, "[%s][%s][%s:%s] %-7s %s\n", el, key, action, e.FullName, kind, text)
+	io.WriteString(m.w, line)
 }
 
 var scopes = map[string]pipeline.Scope{"none": pipeline.ScopeNone, "plan": pipeline.ScopeAll,

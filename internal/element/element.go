@@ -44,7 +44,7 @@ type Element struct {
 	sourceKeys *sourcekey.Cache
 
 	sourcesChecked, sourcesCached bool
-	cached                        bool
+	cached, cachedFailure         bool
 
 	plugKey     any
 	plugKeyErr  error

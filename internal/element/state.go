@@ -25,12 +25,23 @@ func (e *Element) Cached() bool { return e.cached }
 // SetCached records whether e's artifact is in the local cache.
 func (e *Element) SetCached(cached bool) { e.cached = cached }
 
-// State is e's state as `bst show` prints it: "no reference", "cached",
-// "fetch needed", "buildable" or "waiting".
+// CachedFailure reports whether the local cache holds a failed build of
+// e under its strong key (BuildStream 2 caches failed builds; `bst show`
+// prints them as "failed" and `bst build` reports them again unless
+// --retry-failed is given).
+func (e *Element) CachedFailure() bool { return e.cachedFailure }
+
+// SetCachedFailure records whether a failed build of e is cached.
+func (e *Element) SetCachedFailure(failed bool) { e.cachedFailure = failed }
+
+// State is e's state as `bst show` prints it: "no reference", "failed",
+// "cached", "fetch needed", "buildable" or "waiting".
 func (e *Element) State() string {
 	switch {
 	case e.Keys.NoRef:
 		return "no reference"
+	case e.CachedFailure():
+		return "failed"
 	case e.Cached():
 		return "cached"
 	case !e.SourcesCached():

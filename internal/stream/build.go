@@ -2,6 +2,7 @@ package stream
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -25,6 +26,15 @@ type BuildOptions struct {
 	Deps     pipeline.Scope
 	Fetchers int
 	Builders int
+	// OnError is what to do after a failure when OnFailure is nil
+	// ("" means quit).
+	OnError OnError
+	// OnFailure, if not nil, is asked what to do after each failure (the
+	// interactive prompt).
+	OnFailure FailureHandler
+	// RetryFailed rebuilds elements whose failed build is cached, instead
+	// of reporting the cached failure again.
+	RetryFailed bool
 }
 
 // artifacts opens the artifact cache (in the same CAS as the sources).
@@ -62,9 +72,13 @@ func (s *Session) checkCached(ctx context.Context, elems []*element.Element) err
 				if !e.Keys.Known || e.IsJunction {
 					continue
 				}
-				_, ok, err := ac.Lookup(ctx, e.Project.Name, e.Name, e.Keys.Strong.String())
+				a, ok, err := ac.Lookup(ctx, e.Project.Name, e.Name, e.Keys.Strong.String())
 				errs[i] = err
-				e.SetCached(ok)
+				// A cached failed build is not an artifact to build on.
+				// BuildStream 1 did not cache failures, so for 1.x
+				// projects one is simply built again.
+				e.SetCached(ok && a.BuildSuccess)
+				e.SetCachedFailure(ok && !a.BuildSuccess && e.Project.Gen != 1)
 			}
 		}()
 	}
@@ -103,72 +117,72 @@ func (s *Session) Build(ctx context.Context, o BuildOptions) error {
 			todo = append(todo, e)
 		}
 	}
+	s.plan(len(todo), len(sel))
 	if err := runEach(ctx, todo, o.Fetchers, s.fetchElement); err != nil {
 		return err
 	}
-	return s.buildAll(ctx, todo, o.Builders)
+	sc := &scheduler{n: o.Builders, onError: o.OnError, handler: o.OnFailure,
+		run: func(ctx context.Context, e *element.Element, decide func(*Failure) FailureAction) error {
+			return s.buildElement(ctx, e, o.RetryFailed, decide)
+		}}
+	failures := sc.runAll(ctx, todo)
+	switch len(failures) {
+	case 0:
+		return nil
+	case 1:
+		return failures[0]
+	}
+	return joinErrors(failures)
 }
 
-// buildAll builds elements (in staging order) with up to n builds at a
-// time: an element starts once every element it stages is built. The
-// first failure stops new builds (BuildStream's on-error quit).
-func (s *Session) buildAll(ctx context.Context, todo []*element.Element, n int) error {
-	if n <= 0 {
-		n = 4
-	}
-	pending := make(map[*element.Element]bool, len(todo))
-	for _, e := range todo {
-		pending[e] = true
-	}
-	ready := func(e *element.Element) bool {
-		for _, d := range e.BuildDependencies() {
-			if pending[d] {
-				return false
-			}
-		}
-		return true
-	}
-	type result struct {
-		e   *element.Element
-		err error
-	}
-	results := make(chan result)
-	running := 0
-	var firstErr error
-	queue := append([]*element.Element(nil), todo...)
-	for len(queue) > 0 || running > 0 {
-		if firstErr == nil && ctx.Err() == nil {
-			for i := 0; i < len(queue) && running < n; {
-				e := queue[i]
-				if !ready(e) {
-					i++
-					continue
-				}
-				queue = append(queue[:i], queue[i+1:]...)
-				running++
-				go func(e *element.Element) { results <- result{e, s.buildElement(ctx, e)} }(e)
-			}
-		}
-		if running == 0 {
-			break
-		}
-		r := <-results
-		running--
-		if r.err != nil {
-			if firstErr == nil {
-				firstErr = r.err
-			}
-			continue
-		}
-		delete(pending, r.e)
-	}
-	if firstErr != nil {
-		return firstErr
-	}
-	return ctx.Err()
+// buildJob is one running build: what the assembly staged, so that a
+// failure can be inspected (and its build tree cached) before the
+// directories go.
+type buildJob struct {
+	mu        sync.Mutex
+	dirs      []string // to remove when the job ends
+	sysroot   string   // the sandbox root, once staged
+	buildtree string   // the build directory in it
+	env       []string
 }
 
-func (s *Session) buildElement(ctx context.Context, e *element.Element) error {
+type jobKey struct{}
+
+// withJob makes ctx carry the build job.
+func withJob(ctx context.Context, j *buildJob) context.Context {
+	return context.WithValue(ctx, jobKey{}, j)
+}
+
+// jobSysroot creates the sandbox root of the build running under ctx. It
+// stays until the job ends, after a failure has been handled; outside a
+// build job it is removed when the session closes.
+func (s *Session) jobSysroot(ctx context.Context, e *element.Element, buildtree string) (string, error) {
+	root, err := s.mkTemp("sysroot-")
+	if err != nil {
+		return "", err
+	}
+	if j, ok := ctx.Value(jobKey{}).(*buildJob); ok {
+		j.mu.Lock()
+		j.dirs = append(j.dirs, root)
+		j.sysroot = root
+		if buildtree != "" {
+			j.buildtree = filepath.Join(root, strings.TrimPrefix(buildtree, "/"))
+		}
+		j.env = j.env[:0]
+		for _, kv := range e.Env {
+			j.env = append(j.env, kv.Name+"="+kv.Value)
+		}
+		j.mu.Unlock()
+	}
+	return root, nil
+}
+
+// buildElement runs one build job: assembly, then the artifact commit.
+// A failure is committed too (BuildStream 2 caches failed builds with
+// their logs and build tree), then handed to decide while the sandbox
+// still exists. An element whose failed build is cached fails again with
+// the cached log, unless retryFailed.
+func (s *Session) buildElement(ctx context.Context, e *element.Element, retryFailed bool, decide func(*Failure) FailureAction) error {
 	log, logPath, err := s.elementLog(e, "build")
 	if err != nil {
 		return err
@@ -176,36 +190,109 @@ func (s *Session) buildElement(ctx context.Context, e *element.Element) error {
 	defer log.Close()
 	start := time.Now()
 	s.message("START", "build", e, 0, logPath)
-	files, err := s.mkTemp("files-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(files)
-	if err := s.assemble(ctx, e, files, log); err != nil {
-		s.message("FAILURE", "build", e, time.Since(start), err.Error())
-		return err
-	}
 	ac, err := s.artifacts()
 	if err != nil {
 		return err
 	}
-	public := []byte(yamlnode.Dump(yamlnode.Plain(e.Public, false)))
+	if e.CachedFailure() && !retryFailed {
+		err := s.replayCachedFailure(ctx, ac, e, log)
+		s.message("FAILURE", "build", e, time.Since(start), err.Error())
+		decide(&Failure{Element: e, Err: err, LogPath: logPath})
+		return err
+	}
+	job := &buildJob{}
+	defer func() {
+		for _, d := range job.dirs {
+			_ = os.RemoveAll(d)
+		}
+	}()
+	ctx = withJob(ctx, job)
+	files, err := s.mkTemp("files-")
+	if err != nil {
+		return err
+	}
+	job.dirs = append(job.dirs, files)
 	var deps []artifact.Dependency
 	for _, d := range e.BuildDependencies() {
 		deps = append(deps, artifact.Dependency{ProjectName: d.Project.Name, ElementName: d.Name, CacheKey: d.Keys.Strong.String()})
 	}
-	log.Close()
-	if _, err := ac.Commit(ctx, artifact.ArtifactInfo{
+	info := artifact.ArtifactInfo{
 		Project: e.Project.Name, Element: e.Name,
 		StrongKey: e.Keys.Strong.String(), WeakKey: e.WeakKey().String(), StrictKey: e.Keys.Strict.String(),
-		BuildSuccess: true, FilesDir: files, PublicData: public, BuildDeps: deps,
-		LogFiles: map[string]string{filepath.Base(logPath): logPath},
-	}); err != nil {
+		BuildDeps: deps, LogFiles: map[string]string{filepath.Base(logPath): logPath},
+	}
+	if err := s.assemble(ctx, e, files, log); err != nil {
+		s.message("FAILURE", "build", e, time.Since(start), err.Error())
+		fmt.Fprintf(log, "FAILURE %s\n", err.Error())
+		log.Close()
+		job.mu.Lock()
+		f := &Failure{Element: e, Err: err, LogPath: logPath, Sysroot: job.sysroot, Buildtree: job.buildtree, Env: job.env}
+		job.mu.Unlock()
+		if ctx.Err() == nil && e.Keys.Known {
+			info.BuildError, info.BuildErrorDetails = failureSummary(err)
+			if fi, err := os.Stat(f.Buildtree); err == nil && fi.IsDir() {
+				info.BuildtreeDir = f.Buildtree
+			}
+			if _, cerr := ac.Commit(ctx, info); cerr != nil {
+				s.message("WARNING", "build", e, time.Since(start), "cannot cache the failed build: "+cerr.Error())
+			} else {
+				e.SetCachedFailure(e.Project.Gen != 1)
+			}
+		}
+		decide(f)
+		return err
+	}
+	info.BuildSuccess = true
+	info.FilesDir = files
+	info.PublicData = []byte(yamlnode.Dump(yamlnode.Plain(e.Public, false)))
+	log.Close()
+	if _, err := ac.Commit(ctx, info); err != nil {
 		return err
 	}
 	e.SetCached(true)
+	e.SetCachedFailure(false)
 	s.message("SUCCESS", "build", e, time.Since(start), "")
 	return nil
+}
+
+// failureSummary splits an error into the Artifact's build_error (its
+// first line) and build_error_details (the rest).
+func failureSummary(err error) (string, string) {
+	msg := err.Error()
+	if i := strings.IndexByte(msg, '\n'); i >= 0 {
+		return msg[:i], msg[i+1:]
+	}
+	return msg, ""
+}
+
+// replayCachedFailure copies the logs of e's cached failed build into log
+// and returns the cached failure as an error (BuildStream 2's
+// CachedFailure).
+func (s *Session) replayCachedFailure(ctx context.Context, ac *artifact.Cache, e *element.Element, log io.Writer) error {
+	a, ok, err := ac.Lookup(ctx, e.Project.Name, e.Name, e.Keys.Strong.String())
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return bsterr.Element(bsterr.Reason("cached-failure"), nil, "%s: the cached failed build has gone", e.FullName)
+	}
+	for _, l := range a.Logs {
+		if data, err := ac.Log(ctx, a, l.Name); err == nil {
+			_, _ = log.Write(data)
+		}
+	}
+	msg := a.BuildError
+	if msg == "" {
+		msg = "build failed"
+	}
+	if !strings.HasPrefix(msg, e.FullName+":") {
+		msg = e.FullName + ": " + msg
+	}
+	be := bsterr.Element(bsterr.Reason("cached-failure"), nil, "%s (cached failure; use --retry-failed to build again)", msg)
+	if a.BuildErrorDetails != "" {
+		be = be.WithDetail("%s", a.BuildErrorDetails)
+	}
+	return be
 }
 
 // assemble produces e's output in files, by kind.

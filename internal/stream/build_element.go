@@ -28,11 +28,10 @@ var buildSteps = []string{"configure-commands", "build-commands", "install-comma
 func (s *Session) assembleBuildElement(ctx context.Context, e *element.Element, files string, log io.Writer) error {
 	v := func(name string) string { x, _, _ := e.Vars.Get(name); return x }
 	buildRoot, installRoot := v("build-root"), v("install-root")
-	root, err := s.mkTemp("sysroot-")
+	root, err := s.jobSysroot(ctx, e, buildRoot)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(root)
 	// Hardlinks from the CAS are safe while the root is read-only; only
 	// integration commands run with a writable root, so copy when any
 	// dependency has some.
@@ -174,11 +173,10 @@ func (s *Session) assembleScript(ctx context.Context, e *element.Element, files 
 	if err != nil {
 		return err
 	}
-	root, err := s.mkTemp("sysroot-")
+	root, err := s.jobSysroot(ctx, e, "")
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(root)
 	ac, err := s.artifacts()
 	if err != nil {
 		return err

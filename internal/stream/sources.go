@@ -128,6 +128,20 @@ type Messages interface {
 	Message(kind, action string, e *element.Element, elapsed time.Duration, text string)
 }
 
+// PlanObserver, when the Messages implement it, is told the size of a
+// session before its jobs start: the elements to process and all the
+// elements of the pipeline (the status area's "(session/total)").
+type PlanObserver interface {
+	Plan(project string, session, total int)
+}
+
+// plan tells the Messages, if they observe plans, the session's size.
+func (s *Session) plan(session, total int) {
+	if po, ok := s.Messages.(PlanObserver); ok {
+		po.Plan(s.Project.Name, session, total)
+	}
+}
+
 // runEach runs job on each element with at most n in parallel, stopping
 // new work after the first error (BuildStream's on-error quit); it returns
 // every error in element order.
