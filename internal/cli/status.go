@@ -34,7 +34,7 @@ type statusArea struct {
 }
 
 type queueCount struct {
-	action, name              string
+	action, name               string
 	processed, skipped, failed int
 }
 
