@@ -374,7 +374,7 @@ func (c *Cache) Checkout(ctx context.Context, a *Artifact, dest string, hardlink
 		}
 		return nil
 	}
-	return c.cas.Checkout(ctx, a.Files, dest, cas.CheckoutOptions{Hardlinks: hardlinks})
+	return c.cas.Checkout(ctx, a.Files, dest, cas.CheckoutOptions{Hardlinks: hardlinks, Overwrite: true})
 }
 
 // Log returns the content of the artifact's log called name.

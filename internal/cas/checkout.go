@@ -31,6 +31,12 @@ type CheckoutOptions struct {
 	// Workers bounds how many files are written at once; zero or less
 	// means runtime.GOMAXPROCS(0).
 	Workers int
+	// Overwrite replaces an existing file or symlink where the tree has a
+	// file or symlink, as staging one artifact over another does, and
+	// leaves alone (does not stage) a tree file that would replace a
+	// non-empty directory; an empty directory is replaced. Without it an
+	// existing entry is an error.
+	Overwrite bool
 }
 
 // Checkout writes the tree rooted at the Directory root into dest, which
@@ -57,7 +63,7 @@ func (l *Local) Checkout(ctx context.Context, root digest.Digest, dest string, o
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(workers)
-	c := &checkout{l: l, ctx: gctx, group: g, hardlinks: opts.Hardlinks}
+	c := &checkout{l: l, ctx: gctx, group: g, hardlinks: opts.Hardlinks, overwrite: opts.Overwrite}
 	c.buffers.New = func() any { b := make([]byte, 128<<10); return &b }
 	err := c.dir(root, dest)
 	if werr := g.Wait(); werr != nil {
@@ -73,7 +79,34 @@ type checkout struct {
 	ctx       context.Context
 	group     *errgroup.Group
 	hardlinks bool
+	overwrite bool
 	buffers   sync.Pool
+}
+
+// clear makes room for a file or symlink at path when overwriting: it
+// removes what is there, unless it is a non-empty directory, which stays
+// (and the entry is not staged: ok is false).
+func (c *checkout) clear(path string) (ok bool, err error) {
+	if !c.overwrite {
+		return true, nil
+	}
+	info, err := os.Lstat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return true, nil
+	}
+	if err != nil {
+		return false, casError(CheckoutFailed, err, "cannot check out %s", path)
+	}
+	if info.IsDir() {
+		if err := os.Remove(path); err != nil {
+			return false, nil // not empty: BuildStream does not stage over it
+		}
+		return true, nil
+	}
+	if err := os.Remove(path); err != nil {
+		return false, casError(CheckoutFailed, err, "cannot check out %s", path)
+	}
+	return true, nil
 }
 
 func (c *checkout) dir(d digest.Digest, path string) error {
@@ -102,6 +135,12 @@ func (c *checkout) dir(d digest.Digest, path string) error {
 	}
 	for _, s := range dir.GetSymlinks() {
 		p := filepath.Join(path, s.GetName())
+		if ok, err := c.clear(p); !ok {
+			if err != nil {
+				return err
+			}
+			continue
+		}
 		if err := os.Symlink(s.GetTarget(), p); err != nil {
 			return casError(CheckoutFailed, err, "cannot check out %s", p)
 		}
@@ -111,6 +150,9 @@ func (c *checkout) dir(d digest.Digest, path string) error {
 
 func (c *checkout) file(node *remoteexecution.FileNode, path string) error {
 	if err := c.ctx.Err(); err != nil {
+		return err
+	}
+	if ok, err := c.clear(path); !ok {
 		return err
 	}
 	d, _ := digest.NewFromProto(node.GetDigest())

@@ -303,3 +303,53 @@ func TestImportTreeErrors(t *testing.T) {
 	wantReason(t, err, CaptureFailed)
 	checkConsistent(t, l)
 }
+
+// TestCheckoutOverwrite stages one tree over another: files and symlinks
+// are replaced (both with links and copies), an empty directory is
+// replaced, a non-empty one stays; without Overwrite the same checkout is
+// an error.
+func TestCheckoutOverwrite(t *testing.T) {
+	ctx := context.Background()
+	l, err := NewLocal(t.TempDir(), LocalOptions{})
+	must(t, err)
+	mk := func(files map[string]string) digest.Digest {
+		dir := t.TempDir()
+		for p, content := range files {
+			full := filepath.Join(dir, p)
+			must(t, os.MkdirAll(filepath.Dir(full), 0o755))
+			switch {
+			case strings.HasSuffix(p, "/"):
+				must(t, os.MkdirAll(full, 0o755))
+			case strings.HasPrefix(content, "->"):
+				must(t, os.Symlink(content[2:], full))
+			default:
+				must(t, os.WriteFile(full, []byte(content), 0o644))
+			}
+		}
+		d, err := l.ImportTree(ctx, dir, TreeOptions{})
+		must(t, err)
+		return d
+	}
+	lower := mk(map[string]string{"etc/file": "lower", "etc/link": "->file", "empty/": "", "full/keep": "kept"})
+	upper := mk(map[string]string{"etc/file": "upper", "etc/link": "upper", "empty": "now a file", "full": "not staged"})
+	for _, hardlinks := range []bool{false, true} {
+		dest := t.TempDir()
+		must(t, l.Checkout(ctx, lower, dest, CheckoutOptions{Hardlinks: hardlinks}))
+		if err := l.Checkout(ctx, upper, dest, CheckoutOptions{Hardlinks: hardlinks}); err == nil {
+			t.Errorf("hardlinks=%v: checkout over existing files without Overwrite succeeded", hardlinks)
+		}
+		dest = t.TempDir()
+		must(t, l.Checkout(ctx, lower, dest, CheckoutOptions{Hardlinks: hardlinks}))
+		must(t, l.Checkout(ctx, upper, dest, CheckoutOptions{Hardlinks: hardlinks, Overwrite: true}))
+		for p, want := range map[string]string{"etc/file": "upper", "etc/link": "upper", "empty": "now a file", "full/keep": "kept"} {
+			fi, err := os.Lstat(filepath.Join(dest, p))
+			if err != nil || !fi.Mode().IsRegular() {
+				t.Errorf("hardlinks=%v: %s is not a file: %v", hardlinks, p, err)
+				continue
+			}
+			if got, _ := os.ReadFile(filepath.Join(dest, p)); string(got) != want {
+				t.Errorf("hardlinks=%v: %s = %q, want %q", hardlinks, p, got, want)
+			}
+		}
+	}
+}

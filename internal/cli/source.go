@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"time"
 
@@ -40,7 +41,13 @@ func (m *messages) Message(kind, action string, e *element.Element, elapsed time
 		d := elapsed.Round(time.Second)
 		el = fmt.Sprintf("%02d:%02d:%02d", int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60)
 	}
-	line := fmt.Sprintf("[%s][%s][%s:%s] %-7s %s\n", el, key, action, e.FullName, kind, text)
+	// A message's detail (its lines after the first) is indented below
+	// it, as BuildStream prints details.
+	brief, detail, _ := strings.Cut(text, "\n")
+	line := fmt.Sprintf("[%s][%s][%s:%s] %-7s %s\n", el, key, action, e.FullName, kind, brief)
+	if detail != "" {
+		line += "\n    " + strings.ReplaceAll(detail, "\n", "\n    ") + "\n\n"
+	}
 	if m.status != nil {
 		m.status.message(kind, action, e.FullName, line)
 		return

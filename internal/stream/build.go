@@ -144,9 +144,18 @@ type buildJob struct {
 	sysroot   string   // the sandbox root, once staged
 	buildtree string   // the build directory in it
 	env       []string
+	log       io.Writer // the job's log
 }
 
 type jobKey struct{}
+
+// jobLog is the log of the build running under ctx (nil outside one).
+func jobLog(ctx context.Context) io.Writer {
+	if j, ok := ctx.Value(jobKey{}).(*buildJob); ok {
+		return j.log
+	}
+	return nil
+}
 
 // withJob makes ctx carry the build job.
 func withJob(ctx context.Context, j *buildJob) context.Context {
@@ -200,7 +209,7 @@ func (s *Session) buildElement(ctx context.Context, e *element.Element, retryFai
 		decide(&Failure{Element: e, Err: err, LogPath: logPath})
 		return err
 	}
-	job := &buildJob{}
+	job := &buildJob{log: log}
 	defer func() {
 		for _, d := range job.dirs {
 			_ = os.RemoveAll(d)
@@ -439,37 +448,6 @@ func (s *Session) ArtifactCheckout(ctx context.Context, o ArtifactCheckoutOption
 	return nil
 }
 
-// assembleCompose stages the artifacts of the build dependencies (their
-// runtime closures) into the output, keeping the files of the included
-// split domains of each dependency (BuildStream's compose). Compositions
-// whose dependencies have integration commands to run are refused until
-// compose runs them in the sandbox.
-func (s *Session) assembleCompose(ctx context.Context, e *element.Element, files string) error {
-	inc, exc, orphans, err := splitConfig(e, true)
-	if err != nil {
-		return err
-	}
-	integrate, err := e.Config.Bool("integrate", true)
-	if err != nil {
-		return err
-	}
-	deps := e.BuildDependencies()
-	if integrate {
-		for _, d := range deps {
-			if cmds, _ := integrationCommands(d); len(cmds) > 0 {
-				return bsterr.Element(bsterr.NotImplemented, e.Config.Pos(),
-					"%s: bst cannot run %s's integration commands yet (compose needs the sandbox)", e.FullName, d.FullName)
-			}
-		}
-	}
-	for _, d := range deps {
-		if err := s.stageSplit(ctx, e, d, files, inc, exc, orphans); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // assembleFilter keeps the files of its single build dependency's
 // artifact that fall in the included split domains (BuildStream's filter).
 func (s *Session) assembleFilter(ctx context.Context, e *element.Element, files string) error {
@@ -481,7 +459,7 @@ func (s *Session) assembleFilter(ctx context.Context, e *element.Element, files 
 	if err != nil {
 		return err
 	}
-	return s.stageSplit(ctx, e, e.BuildDeps[0], files, inc, exc, orphans)
+	return s.stageSplit(ctx, e, e.BuildDeps[0], files, inc, exc, orphans, nil)
 }
 
 func splitConfig(e *element.Element, defOrphans bool) (inc, exc []string, orphans bool, err error) {
@@ -509,7 +487,7 @@ func splitConfig(e *element.Element, defOrphans bool) (inc, exc []string, orphan
 
 // stageSplit copies into out the files of d's artifact selected by d's
 // split rules.
-func (s *Session) stageSplit(ctx context.Context, e, d *element.Element, out string, inc, exc []string, orphans bool) error {
+func (s *Session) stageSplit(ctx context.Context, e, d *element.Element, out string, inc, exc []string, orphans bool, ov *overlaps) error {
 	ac, err := s.artifacts()
 	if err != nil {
 		return err
@@ -537,13 +515,21 @@ func (s *Session) stageSplit(ctx context.Context, e, d *element.Element, out str
 	if err != nil {
 		return err
 	}
+	var staged []string
 	for _, p := range domains.Select(paths, inc, exc, orphans) {
 		if p == "." {
 			continue
 		}
-		if err := copyEntry(filepath.Join(tmp, p), filepath.Join(out, p)); err != nil {
+		isDir, err := copyEntry(filepath.Join(tmp, p), filepath.Join(out, p))
+		if err != nil {
 			return bsterr.Element(bsterr.Unknown, nil, "%s: %v", e.FullName, err)
 		}
+		if !isDir {
+			staged = append(staged, filepath.ToSlash(p))
+		}
+	}
+	if ov != nil {
+		ov.staged(d, staged)
 	}
 	return nil
 }
@@ -569,30 +555,30 @@ func splitDomains(d *element.Element) (*splitrules.Domains, error) {
 
 // copyEntry copies one file, symlink or directory (not its contents),
 // creating parents.
-func copyEntry(from, to string) error {
+func copyEntry(from, to string) (isDir bool, err error) {
 	info, err := os.Lstat(from)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
-		return err
+		return false, err
 	}
 	switch {
 	case info.Mode()&os.ModeSymlink != 0:
 		t, err := os.Readlink(from)
 		if err != nil {
-			return err
+			return false, err
 		}
 		os.Remove(to)
-		return os.Symlink(t, to)
+		return false, os.Symlink(t, to)
 	case info.IsDir():
-		return os.MkdirAll(to, 0o755)
+		return true, os.MkdirAll(to, 0o755)
 	default:
 		data, err := os.ReadFile(from)
 		if err != nil {
-			return err
+			return false, err
 		}
-		return os.WriteFile(to, data, info.Mode().Perm())
+		return false, os.WriteFile(to, data, info.Mode().Perm())
 	}
 }
 

@@ -139,6 +139,7 @@ func (s *Session) stageDependencies(ctx context.Context, e *element.Element, roo
 	if err != nil {
 		return err
 	}
+	ov := newOverlaps()
 	for _, d := range e.BuildDependencies() {
 		a, ok, err := ac.Lookup(ctx, d.Project.Name, d.Name, d.Keys.Strong.String())
 		if err != nil {
@@ -150,8 +151,13 @@ func (s *Session) stageDependencies(ctx context.Context, e *element.Element, roo
 		if err := ac.Checkout(ctx, a, root, hardlinks); err != nil {
 			return err
 		}
+		files, err := artifactFiles(ctx, ac, a)
+		if err != nil {
+			return err
+		}
+		ov.staged(d, files)
 	}
-	return nil
+	return ov.report(e, s, jobLog(ctx))
 }
 
 // assembleScript builds a script element as BuildStream's ScriptElement:

@@ -1,0 +1,149 @@
+package crosscheck
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"example.org/bst/internal/testbst"
+)
+
+// TestComposeAndOverlapsAgreeWithBuildStream builds compose elements whose
+// dependencies have integration commands (with and without a split) and
+// elements whose dependencies overlap, with bst and BuildStream 1.6.8, and
+// compares the checked-out trees and the overlap warnings.
+func TestComposeAndOverlapsAgreeWithBuildStream(t *testing.T) {
+	bs := buildstream16(t)
+	if err := exec.Command("bwrap", "--bind", "/", "/", "true").Run(); err != nil {
+		t.Skipf("bubblewrap cannot run here: %v", err)
+	}
+	busybox, err := os.ReadFile("/bin/busybox")
+	if err != nil {
+		t.Skip("busybox-static is not installed")
+	}
+	root := t.TempDir()
+	mk := func(dir, extraConf string) {
+		write(t, filepath.Join(dir, "project.conf"), "name: composecheck\nformat-version: 18\nelement-path: elements\n"+extraConf)
+		os.MkdirAll(filepath.Join(dir, "files/base/bin"), 0o755)
+		os.WriteFile(filepath.Join(dir, "files/base/bin/busybox"), busybox, 0o755)
+		for _, tool := range []string{"sh", "echo", "cat", "mkdir", "ls", "rm", "touch"} {
+			os.Symlink("busybox", filepath.Join(dir, "files/base/bin", tool))
+		}
+		write(t, filepath.Join(dir, "files/base/etc/stale"), "removed by integration\n")
+		write(t, filepath.Join(dir, "files/lib/usr/lib/libdemo.so.1"), "not really a library\n")
+		write(t, filepath.Join(dir, "files/lib/usr/include/demo.h"), "int demo(void);\n")
+		write(t, filepath.Join(dir, "files/a/etc/thing"), "from a\n")
+		write(t, filepath.Join(dir, "files/b/etc/thing"), "from b\n")
+		write(t, filepath.Join(dir, "files/b/etc/other"), "from b\n")
+		write(t, filepath.Join(dir, "files/c/etc/other"), "from c\n")
+		write(t, filepath.Join(dir, "elements/base.bst"), `kind: import
+sources:
+- kind: local
+  path: files/base
+public:
+  bst:
+    integration-commands:
+    - mkdir -p /var/cache && echo base > /var/cache/base-index
+    - rm /etc/stale
+`)
+		write(t, filepath.Join(dir, "elements/lib.bst"), `kind: import
+depends:
+- base.bst
+sources:
+- kind: local
+  path: files/lib
+public:
+  bst:
+    integration-commands:
+    - ls %{libdir} > %{libdir}/index
+`)
+		write(t, filepath.Join(dir, "elements/whole.bst"), "kind: compose\nbuild-depends:\n- lib.bst\n")
+		write(t, filepath.Join(dir, "elements/runtime.bst"), "kind: compose\nbuild-depends:\n- lib.bst\nconfig:\n  include:\n  - runtime\n  include-orphans: False\n")
+		write(t, filepath.Join(dir, "elements/plain.bst"), "kind: compose\nbuild-depends:\n- lib.bst\nconfig:\n  integrate: False\n  exclude:\n  - devel\n")
+		write(t, filepath.Join(dir, "elements/a.bst"), "kind: import\nsources:\n- kind: local\n  path: files/a\n")
+		write(t, filepath.Join(dir, "elements/b.bst"), "kind: import\nsources:\n- kind: local\n  path: files/b\n")
+		write(t, filepath.Join(dir, "elements/c.bst"), `kind: import
+sources:
+- kind: local
+  path: files/c
+public:
+  bst:
+    overlap-whitelist:
+    - /etc/other
+`)
+		write(t, filepath.Join(dir, "elements/overlapping.bst"), "kind: compose\nbuild-depends:\n- a.bst\n- b.bst\n- c.bst\n")
+	}
+	env16 := func(home string) []string {
+		return []string{"PATH=" + os.Getenv("PATH"), "HOME=" + home, "XDG_CACHE_HOME=" + home + "/cache",
+			"XDG_CONFIG_HOME=" + home + "/config", "XDG_DATA_HOME=" + home + "/data", "LC_ALL=C.UTF-8"}
+	}
+	run16 := func(dir, home string, args ...string) (string, error) {
+		t.Helper()
+		cmd := exec.Command(bs, append([]string{"--no-colors", "--no-interactive"}, args...)...)
+		cmd.Dir = dir
+		cmd.Env = env16(home)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		err := cmd.Run()
+		return stderr.String(), err
+	}
+
+	ours, theirs := filepath.Join(root, "ours"), filepath.Join(root, "theirs")
+	mk(ours, "")
+	mk(theirs, "")
+	home := filepath.Join(root, "bs-home")
+	targets := []string{"whole.bst", "runtime.bst", "plain.bst", "overlapping.bst"}
+	bsOut, err := run16(theirs, home, append([]string{"build"}, targets...)...)
+	if err != nil {
+		t.Fatalf("BuildStream 1.6.8 build: %v\n%s", err, bsOut)
+	}
+	res := testbst.Run(t, ours, nil, append([]string{"--no-colors", "build"}, targets...)...)
+	res.AssertSuccess(t)
+	for _, el := range targets {
+		want := filepath.Join(root, "co-theirs", el)
+		got := filepath.Join(root, "co-ours", el)
+		if out, err := run16(theirs, home, "checkout", "--deps", "none", el, want); err != nil {
+			t.Fatalf("BuildStream 1.6.8 checkout %s: %v\n%s", el, err, out)
+		}
+		testbst.Run(t, ours, nil, "--no-colors", "checkout", "--deps", "none", el, got).AssertSuccess(t)
+		a, b := tree(t, got), tree(t, want)
+		if strings.Join(a, "\n") != strings.Join(b, "\n") {
+			t.Errorf("%s: checked-out trees differ:\nbst:\n  %s\nBuildStream 1.6.8:\n  %s", el,
+				strings.Join(a, "\n  "), strings.Join(b, "\n  "))
+		}
+	}
+	// The overlap of b.bst over a.bst is reported the same way; c.bst's
+	// whitelisted overlap is allowed.
+	for _, line := range []string{
+		"[overlaps]: Non-whitelisted overlaps detected",
+		"/etc/thing: b.bst is not permitted to overlap other elements, order b.bst above a.bst",
+	} {
+		if !strings.Contains(bsOut, line) {
+			t.Errorf("BuildStream 1.6.8 does not say %q:\n%s", line, bsOut)
+		}
+		if !strings.Contains(res.Stderr, line) {
+			t.Errorf("bst does not say %q:\n%s", line, res.Stderr)
+		}
+	}
+	for name, out := range map[string]string{"BuildStream 1.6.8": bsOut, "bst": res.Stderr} {
+		if strings.Contains(out, "/etc/other: c.bst") {
+			t.Errorf("%s reports c.bst's whitelisted overlap:\n%s", name, out)
+		}
+	}
+
+	// With fatal-warnings: [overlaps] both fail the build.
+	ours, theirs = filepath.Join(root, "ours-fatal"), filepath.Join(root, "theirs-fatal")
+	mk(ours, "fatal-warnings:\n- overlaps\n")
+	mk(theirs, "fatal-warnings:\n- overlaps\n")
+	if out, err := run16(theirs, filepath.Join(root, "bs-home-fatal"), "build", "overlapping.bst"); err == nil {
+		t.Errorf("BuildStream 1.6.8 built overlapping.bst despite fatal overlaps:\n%s", out)
+	}
+	fatal := testbst.Run(t, ours, nil, "--no-colors", "build", "overlapping.bst")
+	fatal.AssertMainError(t, "PLUGIN", "overlaps")
+	if !strings.Contains(fatal.Stderr, "/etc/thing: b.bst is not permitted to overlap other elements") {
+		t.Errorf("the fatal overlap does not name the file:\n%s", fatal.Stderr)
+	}
+}
