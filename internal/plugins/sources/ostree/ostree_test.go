@@ -306,3 +306,39 @@ func TestMirrorsAndAliases(t *testing.T) {
 		t.Errorf("mirror config has a minimum free space:\n%s", config)
 	}
 }
+
+// TestSharedMirror: sources with the same URL share one mirror, yet each
+// pull verifies signatures as its own source says (BuildStream 1.6.8
+// configures the shared remote once, for whichever source came first).
+func TestSharedMirror(t *testing.T) {
+	project := t.TempDir()
+	served := t.TempDir()
+	r := newRepo(t, served)
+	signer := newGPGKey(t, filepath.Join(project, "key.gpg"))
+	signed := r.commit("signed", sampleTree, signer)
+	unsigned := r.commit("unsigned", map[string]file{"x": {content: "x\n", mode: 0o644}}, nil)
+	srv := serve(t, served)
+	fetch := func(e *plugin.SourceEnv, ref, key string) error {
+		config := "url: " + srv.URL + "\nref: " + ref + "\n"
+		if key != "" {
+			config += "gpg-key: " + key + "\n"
+		}
+		return newSource(t, 1, project, config).Fetch(context.Background(), e, "")
+	}
+	// Verifying first, then not: the second pull is not verified.
+	e := env(t)
+	if err := fetch(e, signed, "key.gpg"); err != nil {
+		t.Fatal(err)
+	}
+	if err := fetch(e, unsigned, ""); err != nil {
+		t.Errorf("plain fetch after a verifying one: %v", err)
+	}
+	// Not verifying first, then verifying: the second pull is verified.
+	e = env(t)
+	if err := fetch(e, signed, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := fetch(e, unsigned, "key.gpg"); bsterr.ReasonOf(err) != ostree.GPGVerificationFailed {
+		t.Errorf("verifying fetch after a plain one: %v", err)
+	}
+}
