@@ -11,6 +11,8 @@ command -v xz >/dev/null 2>&1 || need+=(xz-utils)
 command -v zstd >/dev/null 2>&1 || need+=(zstd)
 command -v patch >/dev/null 2>&1 || need+=(patch)
 command -v lzip >/dev/null 2>&1 || need+=(lzip)
+command -v ostree >/dev/null 2>&1 || need+=(ostree)
+command -v gpg >/dev/null 2>&1 || need+=(gnupg)
 if [ ${#need[@]} -gt 0 ]; then
 	if [ "$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi
 	$sudo apt-get update -qq

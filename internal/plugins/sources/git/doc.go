@@ -23,6 +23,7 @@
 //
 // Host commands run only through plugin.Executor (SourceEnv.Exec).
 //
-// It may import plugin, yamlnode, bsterr and lockedfile (the per-mirror
-// lock shared with other goroutines and processes).
+// It may import plugin, yamlnode, bsterr, download (FnmatchRegexp) and
+// lockedfile (the per-mirror lock shared with other goroutines and
+// processes).
 package git

@@ -3,6 +3,8 @@ package git
 import (
 	"regexp"
 	"strings"
+
+	"example.org/bst/internal/plugins/sources/download"
 )
 
 // URLDirectoryName maps a URL to a directory name as BuildStream's
@@ -88,58 +90,11 @@ func stripDescribe(ref string) string {
 	return ref
 }
 
-// globRegexp translates a shell glob as Python's fnmatch.translate does
-// ('*' and '?' match '/' too; "[!...]" negates) into an unanchored
-// regexp source.
-func globRegexp(pat string) string {
-	var b strings.Builder
-	for i := 0; i < len(pat); i++ {
-		c := pat[i]
-		switch c {
-		case '*':
-			b.WriteString(".*")
-		case '?':
-			b.WriteString(".")
-		case '[':
-			j := i + 1
-			if j < len(pat) && pat[j] == '!' {
-				j++
-			}
-			if j < len(pat) && pat[j] == ']' {
-				j++
-			}
-			for j < len(pat) && pat[j] != ']' {
-				j++
-			}
-			if j >= len(pat) {
-				b.WriteString(`\[`)
-				continue
-			}
-			class := pat[i+1 : j]
-			i = j
-			var cb strings.Builder
-			cb.WriteByte('[')
-			if strings.HasPrefix(class, "!") {
-				cb.WriteByte('^')
-				class = class[1:]
-			} else if strings.HasPrefix(class, "^") {
-				cb.WriteByte('\\')
-			}
-			cb.WriteString(strings.ReplaceAll(class, `\`, `\\`))
-			cb.WriteByte(']')
-			b.WriteString(cb.String())
-		default:
-			b.WriteString(regexp.QuoteMeta(string(c)))
-		}
-	}
-	return b.String()
-}
-
 // refPattern compiles a git_repo track or exclude pattern: a glob over
 // full ref names when it starts with "refs/", else over refs/heads/ and
 // refs/tags/ names.
 func refPattern(pat string) (*regexp.Regexp, error) {
-	src := globRegexp(pat)
+	src := download.FnmatchRegexp(pat)
 	if !strings.HasPrefix(pat, "refs/") {
 		src = "refs/(heads|tags)/" + src
 	}
