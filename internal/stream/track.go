@@ -3,11 +3,9 @@ package stream
 import (
 	"context"
 	"os"
-	"path/filepath"
 	"sync"
 	"time"
 
-	"example.org/bst/internal/bsterr"
 	"example.org/bst/internal/element"
 	"example.org/bst/internal/pipeline"
 	"example.org/bst/internal/plugin"
@@ -122,114 +120,4 @@ func refValues(src plugin.Source, ref yamlnode.Node) []refValue {
 
 func sameNode(a, b yamlnode.Node) bool {
 	return yamlnode.Dump(yamlnode.Plain(a, true)) == yamlnode.Dump(yamlnode.Plain(b, true))
-}
-
-// refWriter serializes writes per file.
-type refWriter struct {
-	mu    sync.Mutex
-	locks map[string]*sync.Mutex
-}
-
-func (w *refWriter) lock(path string) func() {
-	w.mu.Lock()
-	l := w.locks[path]
-	if l == nil {
-		l = &sync.Mutex{}
-		w.locks[path] = l
-	}
-	w.mu.Unlock()
-	l.Lock()
-	return l.Unlock
-}
-
-func (w *refWriter) write(e *element.Element, i int, values []refValue) error {
-	if e.Project.RefStorage == "project.refs" {
-		return w.writeProjectRefs(e, i, values)
-	}
-	src := e.Sources[i]
-	if src.File == "" {
-		return bsterr.Source(bsterr.Reason("cannot-write-ref"), &src.Prov,
-			"%s: cannot write the new ref: the source comes from a file bst cannot edit (%s)", e.FullName, src.Prov.File)
-	}
-	unlock := w.lock(src.File)
-	defer unlock()
-	text, err := os.ReadFile(src.File)
-	if err != nil {
-		return bsterr.Source(bsterr.MissingFile, &src.Prov, "cannot read %s: %v", src.File, err)
-	}
-	for _, kv := range values {
-		if kv.node == nil {
-			if text, err = yamlnode.DeleteKey(text, src.Prov.File, src.Prov.Line, src.Prov.Col, kv.key); err != nil {
-				return err
-			}
-			continue
-		}
-		if text, err = yamlnode.SetKey(text, src.Prov.File, src.Prov.Line, src.Prov.Col, kv.key, yamlnode.Plain(kv.node, true)); err != nil {
-			return err
-		}
-	}
-	return writeAtomic(src.File, text)
-}
-
-// writeProjectRefs sets projects.<project>.<element>[i].ref in project.refs.
-func (w *refWriter) writeProjectRefs(e *element.Element, i int, values []refValue) error {
-	path := element.RefsFile(e)
-	unlock := w.lock(path)
-	defer unlock()
-	root := yamlnode.NewMapping(bsterr.Provenance{File: filepath.Base(path)})
-	if _, err := os.Stat(path); err == nil {
-		m, err := yamlnode.LoadFile(path, filepath.Base(path))
-		if err != nil {
-			return err
-		}
-		root = m
-	}
-	projects := childMapping(root, "projects")
-	proj := childMapping(projects, e.Project.Name)
-	list, _ := proj.SequenceAt(e.Name)
-	if list == nil {
-		list = &yamlnode.Sequence{}
-		proj.Set(e.Name, list)
-	}
-	for len(list.Items) <= i {
-		list.Items = append(list.Items, yamlnode.NewMapping(list.P))
-	}
-	entry, ok := list.Items[i].(*yamlnode.Mapping)
-	if !ok {
-		entry = yamlnode.NewMapping(list.P)
-		list.Items[i] = entry
-	}
-	for _, kv := range values {
-		if kv.node == nil {
-			entry.Delete(kv.key)
-		} else {
-			entry.Set(kv.key, kv.node)
-		}
-	}
-	return writeAtomic(path, []byte(yamlnode.DumpOrdered(root)))
-}
-
-func childMapping(m *yamlnode.Mapping, key string) *yamlnode.Mapping {
-	if c, _ := m.MappingAt(key); c != nil {
-		return c
-	}
-	c := yamlnode.NewMapping(m.P)
-	m.Set(key, c)
-	return c
-}
-
-func writeAtomic(path string, data []byte) error {
-	tmp := path + ".bst-tmp"
-	mode := os.FileMode(0o644)
-	if st, err := os.Stat(path); err == nil {
-		mode = st.Mode().Perm()
-	}
-	if err := os.WriteFile(tmp, data, mode); err != nil {
-		return bsterr.Stream(bsterr.Unknown, "cannot write %s: %v", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return bsterr.Stream(bsterr.Unknown, "cannot write %s: %v", path, err)
-	}
-	return nil
 }
