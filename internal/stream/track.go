@@ -33,34 +33,58 @@ func (s *Session) Track(ctx context.Context, o TrackOptions) error {
 
 func (s *Session) trackElements(ctx context.Context, sel []*element.Element, n int) error {
 	w := &refWriter{locks: map[string]*sync.Mutex{}}
+	order := newTurns(sel)
 	return runEach(ctx, sel, n, func(ctx context.Context, e *element.Element) error {
-		return s.trackElement(ctx, e, w)
+		defer order.done(ctx, e)
+		writes, err := s.trackElement(ctx, e)
+		if err != nil || len(writes) == 0 {
+			return err
+		}
+		if err := order.wait(ctx, e); err != nil {
+			return err
+		}
+		for _, wr := range writes {
+			if err := w.write(e, wr.index, wr.values); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 
-func (s *Session) trackElement(ctx context.Context, e *element.Element, w *refWriter) error {
+// refWrite is the new ref of one source of an element.
+type refWrite struct {
+	index  int
+	values []refValue
+}
+
+// trackElement tracks e's sources and returns the refs that changed, to be
+// written once every source is tracked (BuildStream saves an element's
+// refs when its track job succeeds). The element's configuration holds
+// the new refs already, for later sources that stage the earlier ones.
+func (s *Session) trackElement(ctx context.Context, e *element.Element) ([]refWrite, error) {
 	srcs, err := s.sources(e)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if len(srcs) == 0 {
-		return nil
+		return nil, nil
 	}
 	log, path, err := s.elementLog(e, "track")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer log.Close()
 	env := s.sourceEnvFor(e, log, s.Config.TrackSource)
 	start := time.Now()
 	s.message("START", "track", e, 0, path)
-	changed := false
+	var writes []refWrite
 	for i, src := range srcs {
 		prev := ""
 		if needsPrevious(e.Sources[i].Kind) && i > 0 {
 			dir, err := s.stagePrevious(ctx, e, srcs[:i], env)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			defer os.RemoveAll(dir)
 			prev = dir
@@ -68,7 +92,7 @@ func (s *Session) trackElement(ctx context.Context, e *element.Element, w *refWr
 		ref, err := src.Track(ctx, env, prev)
 		if err != nil {
 			s.message("FAILURE", "track", e, time.Since(start), err.Error())
-			return err
+			return nil, err
 		}
 		if ref == nil {
 			continue
@@ -86,17 +110,55 @@ func (s *Session) trackElement(ctx context.Context, e *element.Element, w *refWr
 				e.Sources[i].Config.Set(kv.key, kv.node)
 			}
 		}
-		if err := w.write(e, i, values); err != nil {
-			return err
-		}
-		changed = true
+		writes = append(writes, refWrite{index: i, values: values})
 	}
 	msg := "No updated sources"
-	if changed {
+	if len(writes) > 0 {
 		msg = "Updated refs"
 	}
 	s.message("SUCCESS", "track", e, time.Since(start), msg)
-	return nil
+	return writes, nil
+}
+
+// turns orders the elements' ref writes as the selection, so that new
+// entries land in project.refs in the same order on every run whatever
+// order the parallel track jobs finish in. runEach starts the elements in
+// that order, so an element waiting for the one before never waits for
+// one that has not started.
+type turns struct {
+	index    map[*element.Element]int
+	finished []chan struct{}
+}
+
+func newTurns(sel []*element.Element) *turns {
+	t := &turns{index: make(map[*element.Element]int, len(sel)), finished: make([]chan struct{}, len(sel))}
+	for i, e := range sel {
+		t.index[e] = i
+		t.finished[i] = make(chan struct{})
+	}
+	return t
+}
+
+// wait returns when every element before e is done.
+func (t *turns) wait(ctx context.Context, e *element.Element) error {
+	i := t.index[e]
+	if i == 0 {
+		return nil
+	}
+	select {
+	case <-t.finished[i-1]:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// done marks e done (written, failed or unchanged) once every element
+// before it is, so that the order holds across elements with nothing to
+// write.
+func (t *turns) done(ctx context.Context, e *element.Element) {
+	_ = t.wait(ctx, e)
+	close(t.finished[t.index[e]])
 }
 
 type refValue struct {
