@@ -102,15 +102,9 @@ func (s *Session) trackElement(ctx context.Context, e *element.Element) ([]refWr
 			continue
 		}
 		src.SetRef(ref)
-		values := refValues(src, ref)
-		for _, kv := range values {
-			if kv.node == nil {
-				e.Sources[i].Config.Delete(kv.key)
-			} else {
-				e.Sources[i].Config.Set(kv.key, kv.node)
-			}
+		if changed := applyRef(e.Sources[i].Config, refValues(src, ref)); len(changed) > 0 {
+			writes = append(writes, refWrite{index: i, values: changed})
 		}
-		writes = append(writes, refWrite{index: i, values: values})
 	}
 	msg := "No updated sources"
 	if len(writes) > 0 {
@@ -178,6 +172,28 @@ func refValues(src plugin.Source, ref yamlnode.Node) []refValue {
 		out = append(out, refValue{key: k, node: m.Get(k)})
 	}
 	return out
+}
+
+// applyRef sets the ref's keys in the source's configuration and returns
+// those that changed: BuildStream's _set_ref edits only the keys it adds,
+// removes or modifies, so an unchanged key keeps its quoting in the file.
+func applyRef(cfg *yamlnode.Mapping, values []refValue) []refValue {
+	var changed []refValue
+	for _, kv := range values {
+		cur := cfg.Get(kv.key)
+		switch {
+		case kv.node == nil && cur == nil:
+			continue
+		case kv.node == nil:
+			cfg.Delete(kv.key)
+		case cur != nil && sameNode(cur, kv.node):
+			continue
+		default:
+			cfg.Set(kv.key, kv.node)
+		}
+		changed = append(changed, kv)
+	}
+	return changed
 }
 
 func sameNode(a, b yamlnode.Node) bool {
