@@ -266,12 +266,16 @@ func checkKey(t *testing.T, u *upstream, dir, el string, tagged bool) {
 	}
 }
 
-// checkStaged checks out the tracked sources: with tags, the checkout is
-// a repository at the third commit holding both tags (v1.0 as an
-// annotated tag object, light as a plain ref) so that `git describe`
-// gives what it gives upstream; without, there is no .git.
+// checkStaged fetches the tracked sources into an empty cache and checks
+// them out: with tags, the checkout is a repository at the third commit
+// holding both tags (v1.0 as an annotated tag object, light as a plain
+// ref) so that `git describe` gives what it gives upstream; without, there
+// is no .git.
 func checkStaged(t *testing.T, u *upstream, dir string, targets []string) {
 	t.Helper()
+	env := map[string]string{"XDG_CACHE_HOME": t.TempDir()}
+	fetch := append([]string{"--no-colors", "source", "fetch", "--deps", "none"}, targets...)
+	testbst.Run(t, dir, env, fetch...).AssertSuccess(t)
 	git := func(dir string, args ...string) string {
 		t.Helper()
 		cmd := exec.Command("git", args...)
@@ -286,7 +290,7 @@ func checkStaged(t *testing.T, u *upstream, dir string, targets []string) {
 	for _, el := range targets {
 		// `source checkout` stages each element under its normal name.
 		co := t.TempDir()
-		testbst.Run(t, dir, nil, "--no-colors", "source", "checkout", "--deps", "none", "--directory", co, el).AssertSuccess(t)
+		testbst.Run(t, dir, env, "--no-colors", "source", "checkout", "--deps", "none", "--directory", co, el).AssertSuccess(t)
 		root := filepath.Join(co, strings.TrimSuffix(el, ".bst"))
 		if el == "plain.bst" {
 			root = filepath.Join(root, "src")
