@@ -4,6 +4,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	yaml "go.yaml.in/yaml/v3"
 )
@@ -175,6 +176,9 @@ func renderScalar(v any, q Quoting) string {
 			return s
 		}
 		return quoteScalar(s)
+	}
+	if !utf8.ValidString(s) {
+		return strconv.Quote(s) // does not read back: SetKey refuses it
 	}
 	out := strings.TrimSuffix(Dump(s), "\n")
 	if strings.Contains(out, "\n") {
