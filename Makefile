@@ -37,6 +37,7 @@ lint:
 
 fuzz:
 	$(GO) test -run=^$$ -fuzz=^FuzzParse$$ -fuzztime=10s ./internal/yamlnode
+	$(GO) test -run=^$$ -fuzz=^FuzzSetKey$$ -fuzztime=10s ./internal/yamlnode
 	$(GO) test -run=^$$ -fuzz=^FuzzEval$$ -fuzztime=10s ./internal/options
 	$(GO) test -run=^$$ -fuzz=^FuzzExpand$$ -fuzztime=10s ./internal/variables
 	$(GO) test -run=^$$ -fuzz=FuzzEncode -fuzztime=10s ./internal/cachekey

@@ -390,7 +390,7 @@ func (f *Factory) resolveSources(e *Element, node *yamlnode.Mapping) error {
 				return err
 			}
 		}
-		if err := f.applyProjectRef(e, i, cfg); err != nil {
+		if err := f.applyProjectRef(e, i, cfg, sp.RefKeys); err != nil {
 			return err
 		}
 		if p.Gen == project.Gen2 && !e.IsJunction {

@@ -28,8 +28,10 @@ func RefsFile(e *Element) string {
 }
 
 // applyProjectRef sets the ref of source index i from project.refs when
-// the project keeps its refs there.
-func (f *Factory) applyProjectRef(e *Element, i int, cfg *yamlnode.Mapping) error {
+// the project keeps its refs there: the keys the ref occupies (refKeys,
+// nil for just "ref") are cleared in cfg, then copied from the source's
+// entry, as BuildStream clears a source's ref and calls load_ref on it.
+func (f *Factory) applyProjectRef(e *Element, i int, cfg *yamlnode.Mapping, refKeys []string) error {
 	if e.Project.RefStorage != "project.refs" {
 		return nil
 	}
@@ -54,7 +56,12 @@ func (f *Factory) applyProjectRef(e *Element, i int, cfg *yamlnode.Mapping) erro
 	if r.err != nil {
 		return r.err
 	}
-	cfg.Delete("ref")
+	if refKeys == nil {
+		refKeys = []string{"ref"}
+	}
+	for _, k := range refKeys {
+		cfg.Delete(k)
+	}
 	projects, err := r.node.MappingAt("projects")
 	if err != nil || projects == nil {
 		return err
@@ -71,8 +78,10 @@ func (f *Factory) applyProjectRef(e *Element, i int, cfg *yamlnode.Mapping) erro
 	if !ok {
 		return bsterr.Load(bsterr.InvalidData, list.Items[i].Pos(), "Value of '%s[%d]' is not of the expected type 'dict'", e.Name, i)
 	}
-	if ref := entry.Get("ref"); ref != nil {
-		cfg.Set("ref", ref.Clone())
+	for _, k := range refKeys {
+		if v := entry.Get(k); v != nil {
+			cfg.Set(k, v.Clone())
+		}
 	}
 	return nil
 }

@@ -18,6 +18,10 @@ type SourceKind struct {
 	Origin     string
 	Defaults   []byte
 	ConfigKeys []string // accepted keys including kind and directory, nil = not validated
+	// RefKeys are the configuration keys the kind's reference occupies,
+	// which project.refs holds instead of the element (nil: just "ref").
+	// Sources whose ref spans several keys also implement MultiKeyRef.
+	RefKeys []string
 	// New constructs the kind's run-time behaviour; nil while bst can only
 	// load (not fetch or stage) the kind.
 	New SourceConstructor
@@ -65,6 +69,14 @@ func (r *Registry) SetSourceConstructor(kind string, c SourceConstructor) {
 		if k, ok := r.sources[g][kind]; ok {
 			k.New = c
 		}
+	}
+}
+
+// SetSourceRefKeys sets the RefKeys of a registered source kind of
+// generation gen.
+func (r *Registry) SetSourceRefKeys(gen int, kind string, keys []string) {
+	if k, ok := r.sources[gen][kind]; ok {
+		k.RefKeys = keys
 	}
 }
 

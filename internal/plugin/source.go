@@ -79,8 +79,11 @@ type SourceConstructor func(spec SourceSpec) (Source, error)
 
 // MultiKeyRef is implemented by sources whose reference spans several keys
 // of their configuration (2.x git: ref and tags; cpan: url and sha256sum).
-// Their Ref and Track return a mapping of those keys; a key missing from
-// the mapping is removed from the configuration.
+// Their Ref and Track return a mapping of those keys. Tracking sets each
+// key of the source's node (in the element file or its project.refs
+// entry) and removes the keys missing from the mapping, as BuildStream's
+// set_ref does with the node it is given. SourceKind.RefKeys names the
+// same keys to the loader, which reads them from project.refs.
 type MultiKeyRef interface {
 	RefKeys() []string
 }

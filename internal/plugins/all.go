@@ -60,5 +60,8 @@ func Registry() *plugin.Registry {
 	} {
 		r.SetSourceConstructor(kind, c)
 	}
+	for gen := 1; gen <= 2; gen++ {
+		r.SetSourceRefKeys(gen, "git", git.RefKeys(gen))
+	}
 	return r
 }

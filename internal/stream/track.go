@@ -3,11 +3,9 @@ package stream
 import (
 	"context"
 	"os"
-	"path/filepath"
 	"sync"
 	"time"
 
-	"example.org/bst/internal/bsterr"
 	"example.org/bst/internal/element"
 	"example.org/bst/internal/pipeline"
 	"example.org/bst/internal/plugin"
@@ -35,34 +33,58 @@ func (s *Session) Track(ctx context.Context, o TrackOptions) error {
 
 func (s *Session) trackElements(ctx context.Context, sel []*element.Element, n int) error {
 	w := &refWriter{locks: map[string]*sync.Mutex{}}
+	order := newTurns(sel)
 	return runEach(ctx, sel, n, func(ctx context.Context, e *element.Element) error {
-		return s.trackElement(ctx, e, w)
+		defer order.done(ctx, e)
+		writes, err := s.trackElement(ctx, e)
+		if err != nil || len(writes) == 0 {
+			return err
+		}
+		if err := order.wait(ctx, e); err != nil {
+			return err
+		}
+		for _, wr := range writes {
+			if err := w.write(e, wr.index, wr.values); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 
-func (s *Session) trackElement(ctx context.Context, e *element.Element, w *refWriter) error {
+// refWrite is the new ref of one source of an element.
+type refWrite struct {
+	index  int
+	values []refValue
+}
+
+// trackElement tracks e's sources and returns the refs that changed, to be
+// written once every source is tracked (BuildStream saves an element's
+// refs when its track job succeeds). The element's configuration holds
+// the new refs already, for later sources that stage the earlier ones.
+func (s *Session) trackElement(ctx context.Context, e *element.Element) ([]refWrite, error) {
 	srcs, err := s.sources(e)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if len(srcs) == 0 {
-		return nil
+		return nil, nil
 	}
 	log, path, err := s.elementLog(e, "track")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer log.Close()
 	env := s.sourceEnvFor(e, log, s.Config.TrackSource)
 	start := time.Now()
 	s.message("START", "track", e, 0, path)
-	changed := false
+	var writes []refWrite
 	for i, src := range srcs {
 		prev := ""
 		if needsPrevious(e.Sources[i].Kind) && i > 0 {
 			dir, err := s.stagePrevious(ctx, e, srcs[:i], env)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			defer os.RemoveAll(dir)
 			prev = dir
@@ -70,7 +92,7 @@ func (s *Session) trackElement(ctx context.Context, e *element.Element, w *refWr
 		ref, err := src.Track(ctx, env, prev)
 		if err != nil {
 			s.message("FAILURE", "track", e, time.Since(start), err.Error())
-			return err
+			return nil, err
 		}
 		if ref == nil {
 			continue
@@ -80,25 +102,57 @@ func (s *Session) trackElement(ctx context.Context, e *element.Element, w *refWr
 			continue
 		}
 		src.SetRef(ref)
-		values := refValues(src, ref)
-		for _, kv := range values {
-			if kv.node == nil {
-				e.Sources[i].Config.Delete(kv.key)
-			} else {
-				e.Sources[i].Config.Set(kv.key, kv.node)
-			}
+		if changed := applyRef(e.Sources[i].Config, refValues(src, ref)); len(changed) > 0 {
+			writes = append(writes, refWrite{index: i, values: changed})
 		}
-		if err := w.write(e, i, values); err != nil {
-			return err
-		}
-		changed = true
 	}
 	msg := "No updated sources"
-	if changed {
+	if len(writes) > 0 {
 		msg = "Updated refs"
 	}
 	s.message("SUCCESS", "track", e, time.Since(start), msg)
-	return nil
+	return writes, nil
+}
+
+// turns orders the elements' ref writes as the selection, so that new
+// entries land in project.refs in the same order on every run whatever
+// order the parallel track jobs finish in. runEach starts the elements in
+// that order, so an element waiting for the one before never waits for
+// one that has not started.
+type turns struct {
+	index    map[*element.Element]int
+	finished []chan struct{}
+}
+
+func newTurns(sel []*element.Element) *turns {
+	t := &turns{index: make(map[*element.Element]int, len(sel)), finished: make([]chan struct{}, len(sel))}
+	for i, e := range sel {
+		t.index[e] = i
+		t.finished[i] = make(chan struct{})
+	}
+	return t
+}
+
+// wait returns when every element before e is done.
+func (t *turns) wait(ctx context.Context, e *element.Element) error {
+	i := t.index[e]
+	if i == 0 {
+		return nil
+	}
+	select {
+	case <-t.finished[i-1]:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// done marks e done (written, failed or unchanged) once every element
+// before it is, so that the order holds across elements with nothing to
+// write.
+func (t *turns) done(ctx context.Context, e *element.Element) {
+	_ = t.wait(ctx, e)
+	close(t.finished[t.index[e]])
 }
 
 type refValue struct {
@@ -120,116 +174,28 @@ func refValues(src plugin.Source, ref yamlnode.Node) []refValue {
 	return out
 }
 
+// applyRef sets the ref's keys in the source's configuration and returns
+// those that changed: BuildStream's _set_ref edits only the keys it adds,
+// removes or modifies, so an unchanged key keeps its quoting in the file.
+func applyRef(cfg *yamlnode.Mapping, values []refValue) []refValue {
+	var changed []refValue
+	for _, kv := range values {
+		cur := cfg.Get(kv.key)
+		switch {
+		case kv.node == nil && cur == nil:
+			continue
+		case kv.node == nil:
+			cfg.Delete(kv.key)
+		case cur != nil && sameNode(cur, kv.node):
+			continue
+		default:
+			cfg.Set(kv.key, kv.node)
+		}
+		changed = append(changed, kv)
+	}
+	return changed
+}
+
 func sameNode(a, b yamlnode.Node) bool {
 	return yamlnode.Dump(yamlnode.Plain(a, true)) == yamlnode.Dump(yamlnode.Plain(b, true))
-}
-
-// refWriter serializes writes per file.
-type refWriter struct {
-	mu    sync.Mutex
-	locks map[string]*sync.Mutex
-}
-
-func (w *refWriter) lock(path string) func() {
-	w.mu.Lock()
-	l := w.locks[path]
-	if l == nil {
-		l = &sync.Mutex{}
-		w.locks[path] = l
-	}
-	w.mu.Unlock()
-	l.Lock()
-	return l.Unlock
-}
-
-func (w *refWriter) write(e *element.Element, i int, values []refValue) error {
-	if e.Project.RefStorage == "project.refs" {
-		return w.writeProjectRefs(e, i, values)
-	}
-	src := e.Sources[i]
-	if src.File == "" {
-		return bsterr.Source(bsterr.Reason("cannot-write-ref"), &src.Prov,
-			"%s: cannot write the new ref: the source comes from a file bst cannot edit (%s)", e.FullName, src.Prov.File)
-	}
-	unlock := w.lock(src.File)
-	defer unlock()
-	text, err := os.ReadFile(src.File)
-	if err != nil {
-		return bsterr.Source(bsterr.MissingFile, &src.Prov, "cannot read %s: %v", src.File, err)
-	}
-	for _, kv := range values {
-		if kv.node == nil {
-			if text, err = yamlnode.DeleteKey(text, src.Prov.File, src.Prov.Line, src.Prov.Col, kv.key); err != nil {
-				return err
-			}
-			continue
-		}
-		if text, err = yamlnode.SetKey(text, src.Prov.File, src.Prov.Line, src.Prov.Col, kv.key, yamlnode.Plain(kv.node, true)); err != nil {
-			return err
-		}
-	}
-	return writeAtomic(src.File, text)
-}
-
-// writeProjectRefs sets projects.<project>.<element>[i].ref in project.refs.
-func (w *refWriter) writeProjectRefs(e *element.Element, i int, values []refValue) error {
-	path := element.RefsFile(e)
-	unlock := w.lock(path)
-	defer unlock()
-	root := yamlnode.NewMapping(bsterr.Provenance{File: filepath.Base(path)})
-	if _, err := os.Stat(path); err == nil {
-		m, err := yamlnode.LoadFile(path, filepath.Base(path))
-		if err != nil {
-			return err
-		}
-		root = m
-	}
-	projects := childMapping(root, "projects")
-	proj := childMapping(projects, e.Project.Name)
-	list, _ := proj.SequenceAt(e.Name)
-	if list == nil {
-		list = &yamlnode.Sequence{}
-		proj.Set(e.Name, list)
-	}
-	for len(list.Items) <= i {
-		list.Items = append(list.Items, yamlnode.NewMapping(list.P))
-	}
-	entry, ok := list.Items[i].(*yamlnode.Mapping)
-	if !ok {
-		entry = yamlnode.NewMapping(list.P)
-		list.Items[i] = entry
-	}
-	for _, kv := range values {
-		if kv.node == nil {
-			entry.Delete(kv.key)
-		} else {
-			entry.Set(kv.key, kv.node)
-		}
-	}
-	return writeAtomic(path, []byte(yamlnode.DumpOrdered(root)))
-}
-
-func childMapping(m *yamlnode.Mapping, key string) *yamlnode.Mapping {
-	if c, _ := m.MappingAt(key); c != nil {
-		return c
-	}
-	c := yamlnode.NewMapping(m.P)
-	m.Set(key, c)
-	return c
-}
-
-func writeAtomic(path string, data []byte) error {
-	tmp := path + ".bst-tmp"
-	mode := os.FileMode(0o644)
-	if st, err := os.Stat(path); err == nil {
-		mode = st.Mode().Perm()
-	}
-	if err := os.WriteFile(tmp, data, mode); err != nil {
-		return bsterr.Stream(bsterr.Unknown, "cannot write %s: %v", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return bsterr.Stream(bsterr.Unknown, "cannot write %s: %v", path, err)
-	}
-	return nil
 }

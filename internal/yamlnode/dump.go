@@ -66,38 +66,3 @@ func toYAML(v any) *yaml.Node {
 	}
 	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: ""}
 }
-
-// DumpOrdered renders a mapping as block YAML keeping its key order.
-func DumpOrdered(m *Mapping) string {
-	var buf bytes.Buffer
-	enc := yaml.NewEncoder(&buf)
-	enc.SetIndent(2)
-	if err := enc.Encode(toOrderedYAML(m)); err != nil {
-		panic("yamlnode.DumpOrdered: " + err.Error())
-	}
-	_ = enc.Close()
-	return buf.String()
-}
-
-func toOrderedYAML(n Node) *yaml.Node {
-	switch t := n.(type) {
-	case *Mapping:
-		out := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
-		for i, k := range t.Keys {
-			out.Content = append(out.Content, toYAML(k), toOrderedYAML(t.Vals[i]))
-		}
-		return out
-	case *Sequence:
-		out := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
-		for _, it := range t.Items {
-			out.Content = append(out.Content, toOrderedYAML(it))
-		}
-		return out
-	case *Scalar:
-		if t.Null {
-			return toYAML(nil)
-		}
-		return toYAML(t.Value)
-	}
-	return toYAML(nil)
-}

@@ -1,7 +1,6 @@
 package yamlnode
 
 import (
-	"bytes"
 	"strings"
 
 	yaml "go.yaml.in/yaml/v3"
@@ -9,13 +8,96 @@ import (
 	"example.org/bst/internal/bsterr"
 )
 
+// CannotEditInPlace is the reason of SetKey's and DeleteKey's errors for
+// text whose layout they cannot edit; the text itself is valid YAML.
+const CannotEditInPlace bsterr.Reason = "cannot-edit-in-place"
+
 // SetKey edits YAML text in place: in the mapping that starts at line,col
 // (provenance coordinates: 1-based line, 0-based column), key is set to
-// value. An existing value is replaced where it stands; a missing key is
-// added after the mapping's last entry, at the mapping's indentation.
-// Every other byte of the file (comments, order, quoting) is kept, which
-// is what `bst source track` needs to write refs.
-func SetKey(text []byte, file string, line, col int32, key string, value any) ([]byte, error) {
+// value (a string, nil, a list, a map or a Node; see DumpBlock for the
+// layout and q for the quoting). An existing value is replaced where it
+// stands; a missing key is added after the mapping's last entry, at the
+// mapping's indentation. Every other byte of the file (comments, order,
+// quoting) is kept, which is what `bst source track` needs to write refs.
+// The result is parsed again and checked to hold value at key; a mapping
+// bst cannot edit this way (flow style, or key as the first key of a
+// sequence item) is an error, and text is left alone.
+func SetKey(text []byte, file string, line, col int32, key string, value any, q Quoting) ([]byte, error) {
+	m, err := editedMapping(text, file, line, col, key)
+	if err != nil {
+		return nil, err
+	}
+	v := normalize(value)
+	lines := splitLines(text)
+	indent := m.Column - 1
+	entry := renderEntry(key, v, indent, q)
+	var out []string
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k, old := m.Content[i], m.Content[i+1]
+		if k.Value != key {
+			continue
+		}
+		if len(entry) == 1 && old.Kind == yaml.ScalarNode && old.Line == k.Line && (old.Style&(yaml.LiteralStyle|yaml.FoldedStyle)) == 0 {
+			// Replace the scalar where it stands, keeping what follows it
+			// on the line (a comment).
+			rendered := entry[0][indent+len(renderKey(key))+2:]
+			l := lines[old.Line-1]
+			start := old.Column - 1
+			lines[old.Line-1] = l[:start] + rendered + l[scalarEnd(l, start, old.Style):]
+			out = lines
+			break
+		}
+		if i == 0 && strings.TrimSpace(lines[k.Line-1][:k.Column-1]) != "" {
+			return nil, cannotEdit(file, k, "replace", key, "it is the first key of a sequence item")
+		}
+		first, last := k.Line-1, entryEnd(lines, k.Line-1, indent)
+		out = append(append(append([]string{}, lines[:first]...), entry...), lines[last+1:]...)
+		break
+	}
+	if out == nil {
+		if len(m.Content) == 0 {
+			return nil, cannotEdit(file, m, "add", key, "the mapping is empty")
+		}
+		last := entryEnd(lines, m.Content[len(m.Content)-2].Line-1, indent)
+		out = append(append(append([]string{}, lines[:last+1]...), entry...), lines[last+1:]...)
+	}
+	res := joinLines(out)
+	if err := checkEdit(res, file, line, col, key, v, true); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// DeleteKey removes key (and its value's lines) from the mapping at
+// line,col, keeping every other byte; a missing key is not an error.
+func DeleteKey(text []byte, file string, line, col int32, key string) ([]byte, error) {
+	m, err := editedMapping(text, file, line, col, key)
+	if err != nil {
+		return nil, err
+	}
+	lines := splitLines(text)
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k := m.Content[i]
+		if k.Value != key {
+			continue
+		}
+		if i == 0 {
+			// The first key may share its line with "- " in a sequence
+			// item: keep the structure simple by refusing.
+			return nil, cannotEdit(file, k, "remove", key, "it is the mapping's first key")
+		}
+		first, last := k.Line-1, entryEnd(lines, k.Line-1, m.Column-1)
+		res := joinLines(append(append([]string{}, lines[:first]...), lines[last+1:]...))
+		if err := checkEdit(res, file, line, col, key, nil, false); err != nil {
+			return nil, err
+		}
+		return res, nil
+	}
+	return text, nil
+}
+
+// editedMapping finds the block mapping at line,col in text.
+func editedMapping(text []byte, file string, line, col int32, key string) (*yaml.Node, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(text, &doc); err != nil {
 		return nil, malformed(file, err)
@@ -25,41 +107,41 @@ func SetKey(text []byte, file string, line, col int32, key string, value any) ([
 		return nil, bsterr.Load(bsterr.InvalidData, &bsterr.Provenance{File: file, Line: line, Col: col},
 			"cannot find the mapping to write '%s' into", key)
 	}
-	lines := splitLines(text)
-	indent := m.Column - 1
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		k, v := m.Content[i], m.Content[i+1]
-		if k.Value != key {
-			continue
-		}
-		rendered := renderValue(value, indent+2)
-		if v.Kind == yaml.ScalarNode && v.Line == k.Line && !strings.Contains(rendered, "\n") && (v.Style&(yaml.LiteralStyle|yaml.FoldedStyle)) == 0 {
-			l := lines[v.Line-1]
-			start := v.Column - 1
-			end := scalarEnd(l, start, v.Style)
-			lines[v.Line-1] = l[:start] + rendered + l[end:]
-			return joinLines(lines), nil
-		}
-		// Replace the key's whole entry.
-		first, last := k.Line-1, entryEnd(lines, k.Line-1, indent)
-		entry := strings.Repeat(" ", indent) + key + ":" + sep(rendered) + rendered
-		out := append(append(append([]string{}, lines[:first]...), strings.Split(entry, "\n")...), lines[last+1:]...)
-		return joinLines(out), nil
+	if m.Style&yaml.FlowStyle != 0 {
+		return nil, cannotEdit(file, m, "write", key, "the mapping is in flow style")
 	}
-	// Append after the last entry.
-	lastKey := m.Content[len(m.Content)-2]
-	last := entryEnd(lines, lastKey.Line-1, indent)
-	rendered := renderValue(value, indent+2)
-	entry := strings.Repeat(" ", indent) + key + ":" + sep(rendered) + rendered
-	out := append(append(append([]string{}, lines[:last+1]...), strings.Split(entry, "\n")...), lines[last+1:]...)
-	return joinLines(out), nil
+	return m, nil
 }
 
-func sep(rendered string) string {
-	if strings.HasPrefix(rendered, "\n") {
-		return ""
+func cannotEdit(file string, n *yaml.Node, verb, key, why string) error {
+	return bsterr.Load(CannotEditInPlace, &bsterr.Provenance{File: file, Line: int32(n.Line), Col: int32(n.Column - 1)},
+		"cannot %s '%s' in place: %s", verb, key, why)
+}
+
+// checkEdit parses the edited text and checks that the mapping at
+// line,col holds v at key (present) or lacks key (!present).
+func checkEdit(text []byte, file string, line, col int32, key string, v any, present bool) error {
+	var doc yaml.Node
+	err := yaml.Unmarshal(text, &doc)
+	var m *yaml.Node
+	if err == nil {
+		m = findMapping(&doc, int(line), int(col)+1)
 	}
-	return " "
+	ok := m != nil
+	if ok {
+		var found *yaml.Node
+		for i := 0; i+1 < len(m.Content); i += 2 {
+			if m.Content[i].Value == key {
+				found = m.Content[i+1]
+			}
+		}
+		ok = (found != nil) == present && (!present || sameValue(found, v))
+	}
+	if !ok {
+		return bsterr.Load(CannotEditInPlace, &bsterr.Provenance{File: file, Line: line, Col: col},
+			"cannot edit '%s' in place: the file's layout is not one bst can edit", key)
+	}
+	return nil
 }
 
 func findMapping(n *yaml.Node, line, col int) *yaml.Node {
@@ -76,7 +158,9 @@ func findMapping(n *yaml.Node, line, col int) *yaml.Node {
 
 // entryEnd returns the index of the last line of the entry starting at
 // line first: following lines indented deeper than indent (or blank)
-// belong to it, except trailing blank and comment lines.
+// belong to it, and so do the items of a block sequence written at the
+// key's own indentation ("key:\n- item"); trailing blank and comment lines
+// do not.
 func entryEnd(lines []string, first, indent int) int {
 	last := first
 	for i := first + 1; i < len(lines); i++ {
@@ -85,7 +169,7 @@ func entryEnd(lines []string, first, indent int) int {
 		if t == "" || strings.HasPrefix(t, "#") {
 			continue
 		}
-		if len(l)-len(t) <= indent {
+		if n := len(l) - len(t); n < indent || (n == indent && t != "-" && !strings.HasPrefix(t, "- ")) {
 			break
 		}
 		last = i
@@ -126,25 +210,6 @@ func scalarEnd(l string, start int, style yaml.Style) int {
 	return len(l)
 }
 
-// renderValue renders a ref value: plain values inline, lists and mappings
-// as an indented block starting on the next line.
-func renderValue(v any, indent int) string {
-	switch t := v.(type) {
-	case string:
-		return strings.TrimSuffix(Dump(t), "\n")
-	case nil:
-		return "''"
-	}
-	out := Dump(v)
-	var b bytes.Buffer
-	for _, l := range strings.Split(strings.TrimRight(out, "\n"), "\n") {
-		b.WriteByte('\n')
-		b.WriteString(strings.Repeat(" ", indent))
-		b.WriteString(l)
-	}
-	return b.String()
-}
-
 func splitLines(text []byte) []string {
 	s := string(text)
 	s = strings.TrimSuffix(s, "\n")
@@ -153,35 +218,4 @@ func splitLines(text []byte) []string {
 
 func joinLines(lines []string) []byte {
 	return []byte(strings.Join(lines, "\n") + "\n")
-}
-
-// DeleteKey removes key (and its value's lines) from the mapping at
-// line,col, keeping every other byte; a missing key is not an error.
-func DeleteKey(text []byte, file string, line, col int32, key string) ([]byte, error) {
-	var doc yaml.Node
-	if err := yaml.Unmarshal(text, &doc); err != nil {
-		return nil, malformed(file, err)
-	}
-	m := findMapping(&doc, int(line), int(col)+1)
-	if m == nil {
-		return nil, bsterr.Load(bsterr.InvalidData, &bsterr.Provenance{File: file, Line: line, Col: col},
-			"cannot find the mapping to remove '%s' from", key)
-	}
-	lines := splitLines(text)
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		k := m.Content[i]
-		if k.Value != key {
-			continue
-		}
-		if i == 0 {
-			// The first key shares its line with "- " in a sequence item:
-			// keep the structure simple by refusing.
-			return nil, bsterr.Load(bsterr.InvalidData, &bsterr.Provenance{File: file, Line: int32(k.Line), Col: int32(k.Column - 1)},
-				"cannot remove '%s': it is the mapping's first key", key)
-		}
-		first, last := k.Line-1, entryEnd(lines, k.Line-1, m.Column-1)
-		out := append(append([]string{}, lines[:first]...), lines[last+1:]...)
-		return joinLines(out), nil
-	}
-	return text, nil
 }

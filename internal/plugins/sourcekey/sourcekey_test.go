@@ -37,6 +37,10 @@ func TestKeys(t *testing.T) {
 			[]any{"u", "abc", map[string]any{"tags": map[string]any{"v1": []any{"c1", true}}},
 				map[string]any{"checkout_submodules": false}, map[string]any{"a": "x", "b": nil},
 				map[string]any{"submodule_checkout_overrides": map[string]any{"a": false}}, "1.0"}},
+		{"git tags: the last entry of a tag wins, as in a dict; 1 and 0 are booleans", 2, "git",
+			"url: u\nref: abc\ntags:\n- {tag: v1, commit: c1, annotated: 'False'}\n- {tag: v2, commit: c2, annotated: '0'}\n" +
+				"- {tag: v1, commit: c3, annotated: '1'}\n",
+			[]any{"u", "abc", map[string]any{"tags": map[string]any{"v1": []any{"c3", true}, "v2": []any{"c2", false}}}}},
 		{"git 1.x keeps the whole ref", 1, "git", "url: u\nref: v1-3-gabc\n", []any{"u", "v1-3-gabc"}},
 		{"bzr 2.x appends version", 2, "bzr", "url: u\ntrack: trunk\nref: '12'\nversion: '3'\n",
 			[]any{"u", "trunk", "12", "3"}},
@@ -100,5 +104,23 @@ func TestGoModuleKey(t *testing.T) {
 	}
 	if _, err := Key(context.Background(), Input{Gen: 2, Kind: "go_module", Config: parse(t, "url: u\nmodule: m\n")}); !IsNoRef(err) {
 		t.Errorf("go_module without ref: %v, want no reference", err)
+	}
+}
+
+// TestGit2TagErrors: buildstream-plugins reads each tag with get_str and
+// get_bool without defaults, so a missing key or a value as_bool refuses
+// is an error, not a key.
+func TestGit2TagErrors(t *testing.T) {
+	for _, tags := range []string{
+		"- {tag: v1, commit: c1}\n",
+		"- {tag: v1, annotated: true}\n",
+		"- {commit: c1, annotated: true}\n",
+		"- {tag: v1, commit: c1, annotated: yes}\n",
+		"- v1\n",
+	} {
+		_, err := Key(context.Background(), Input{Gen: 2, Kind: "git", Config: parse(t, "url: u\nref: abc\ntags:\n"+tags)})
+		if err == nil || IsNoRef(err) {
+			t.Errorf("tags %q: %v, want an error", tags, err)
+		}
 	}
 }

@@ -41,16 +41,9 @@ func gitKey(in Input) (any, error) {
 			return nil, err
 		}
 		if tags != nil && len(tags.Items) > 0 {
-			tm := map[string]any{}
-			for _, it := range tags.Items {
-				m, ok := it.(*yamlnode.Mapping)
-				if !ok {
-					continue
-				}
-				tag, _ := m.StringDefault("tag", "")
-				commit, _ := m.StringDefault("commit", "")
-				ann, _ := m.Bool("annotated", false)
-				tm[tag] = []any{commit, ann}
+			tm, err := gitTags(tags)
+			if err != nil {
+				return nil, err
 			}
 			key = append(key, map[string]any{"tags": tm})
 		}
@@ -113,6 +106,49 @@ func gitKey(in Input) (any, error) {
 		}
 	}
 	return key, nil
+}
+
+// gitTags is buildstream-plugins' {tag: (commit, annotated)} for the key:
+// each entry needs its three keys (get_str, get_bool without defaults), a
+// later entry for a tag replaces an earlier one.
+func gitTags(tags *yamlnode.Sequence) (map[string]any, error) {
+	tm := map[string]any{}
+	for _, it := range tags.Items {
+		m, ok := it.(*yamlnode.Mapping)
+		if !ok {
+			return nil, bsterr.Load(bsterr.InvalidData, it.Pos(), "Value of 'tags' is not of the expected type 'dict'")
+		}
+		tag, err := m.RequiredString("tag")
+		if err != nil {
+			return nil, err
+		}
+		commit, err := m.RequiredString("commit")
+		if err != nil {
+			return nil, err
+		}
+		ann, err := bool2(m, "annotated")
+		if err != nil {
+			return nil, err
+		}
+		tm[tag] = []any{commit, ann}
+	}
+	return tm, nil
+}
+
+// bool2 reads a required boolean as BuildStream 2's ScalarNode.as_bool
+// does: True, true and 1; False, false and 0.
+func bool2(m *yamlnode.Mapping, key string) (bool, error) {
+	v, err := m.RequiredString(key)
+	if err != nil {
+		return false, err
+	}
+	switch v {
+	case "True", "true", "1":
+		return true, nil
+	case "False", "false", "0":
+		return false, nil
+	}
+	return false, bsterr.Load(bsterr.InvalidData, m.Get(key).Pos(), "Value of '%s' is not of the expected type 'boolean'", key)
 }
 
 // cargoKey is [url, cargo-lock, vendor-dir, ref] with ref the crates as

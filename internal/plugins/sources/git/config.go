@@ -216,11 +216,17 @@ func loadTags(c *yamlnode.Mapping) ([]Tag, error) {
 		if t.Commit, err = m.RequiredString("commit"); err != nil {
 			return nil, err
 		}
-		if !m.Has("annotated") {
-			return nil, bsterr.Load(bsterr.InvalidData, &m.P, "Dictionary did not contain expected key 'annotated'")
-		}
-		if t.Annotated, err = m.Bool("annotated", false); err != nil {
+		ann, err := m.RequiredString("annotated")
+		if err != nil {
 			return nil, err
+		}
+		// BuildStream 2's as_bool: True, true, 1; False, false, 0.
+		switch ann {
+		case "True", "true", "1":
+			t.Annotated = true
+		case "False", "false", "0":
+		default:
+			return nil, bsterr.Load(bsterr.InvalidData, m.Get("annotated").Pos(), "Value of 'annotated' is not of the expected type 'boolean'")
 		}
 		tags = append(tags, t)
 	}

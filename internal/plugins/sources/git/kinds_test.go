@@ -338,3 +338,45 @@ func TestRefNotInTrack(t *testing.T) {
 		t.Errorf("no ref-not-in-track warning for a commit of another branch:\n%s", log.String())
 	}
 }
+
+// TestSharedShallowMirror: a 2.x source without tags fetches its commit
+// alone (a shallow mirror); a source with tags sharing that mirror needs
+// the history back to its tags, so the mirror does not count as having
+// it until a fetch unshallows it, and then its checkout describes as
+// upstream does. The same holds for a BuildStream 1 ref (describe finds
+// the tags in the commit's history) after a tag-N-gSHA ref's shallow fetch.
+func TestSharedShallowMirror(t *testing.T) {
+	for _, tc := range []struct {
+		name             string
+		gen              int
+		shallow, history string // configurations; %c4% and %desc% are substituted
+	}{
+		{"2.x", 2, "url: upstream:up\nref: %c4%\ncheckout-submodules: false\n",
+			"url: upstream:up\nref: %c4%\ncheckout-submodules: false\ntags:\n- {tag: v1.0, commit: %c2%, annotated: true}\n- {tag: v0.9, commit: %c1%, annotated: false}\n"},
+		{"1.x", 1, "url: upstream:up\nref: %desc%\ncheckout-submodules: false\n",
+			"url: upstream:up\nref: %c4%\ncheckout-submodules: false\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			u := newUpstream(t)
+			f := newFixture(u)
+			env, _ := testEnv(t, "file://"+u.root)
+			subst := strings.NewReplacer("%c4%", f.c4, "%c2%", f.c2, "%c1%", f.c1,
+				"%desc%", u.git("up", "describe", "--abbrev=40", "--long", f.c4))
+			first := newTestSource(t, "git", tc.gen, subst.Replace(tc.shallow))
+			mustFetch(t, first, env)
+			if !isShallow(first.mirror(env, first.url).dir) {
+				t.Fatalf("the first fetch made a complete mirror; the test needs a shallow one")
+			}
+			second := newTestSource(t, "git", tc.gen, subst.Replace(tc.history))
+			if second.Cached(env) {
+				t.Errorf("a shallow mirror counts as holding the history the second source needs")
+			}
+			mustFetch(t, second, env)
+			assertDescribe(t, u, "up", mustStage(t, second, env), f.c4)
+			// The first source is still served by the now complete mirror.
+			if !first.Cached(env) {
+				t.Errorf("first source not cached after the mirror was unshallowed")
+			}
+		})
+	}
+}

@@ -88,6 +88,12 @@ func satisfiedIn(ctx context.Context, g runner, dir string, w want) (bool, error
 	if rev == "" {
 		return false, nil
 	}
+	if (w.depth == 0 || w.full) && isShallow(dir) {
+		// The ref needs history a shallow mirror (fetched for another
+		// source) cuts: the commits back to its tags, for describe, or
+		// all of it (full-clone).
+		return false, nil
+	}
 	names := append([]string{rev}, w.extra...)
 	if w.needTags {
 		for _, t := range w.tags {
@@ -217,6 +223,13 @@ func fetchTargeted(ctx context.Context, g runner, dir, url string, fresh bool, w
 		if err != nil {
 			return err
 		}
+		var opts []string
+		if w.depth == 0 && isShallow(dir) {
+			// A mirror made shallow for another source: fetch the whole
+			// history of the ref's commit, which unshallows it.
+			opts = []string{"--unshallow"}
+			hv[w.obj] = false
+		}
 		for _, o := range objs {
 			if !hv[o] {
 				specs = append(specs, o+":refs/bst/"+o)
@@ -225,7 +238,7 @@ func fetchTargeted(ctx context.Context, g runner, dir, url string, fresh bool, w
 		if len(specs) == 0 {
 			return nil
 		}
-		return fetch(ctx, g, dir, url, nil, specs...)
+		return fetch(ctx, g, dir, url, opts, specs...)
 	}
 	if len(tagSpecs) > 0 {
 		if err := fetch(ctx, g, dir, url, []string{"--depth=1"}, tagSpecs...); err != nil {

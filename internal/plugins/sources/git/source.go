@@ -269,7 +269,17 @@ func (s *Source) refObject() string {
 // RefKeys names the configuration keys the ref occupies (plugin.MultiKeyRef):
 // 2.x git keeps its tags beside the ref; other kinds only `ref`.
 func (s *Source) RefKeys() []string {
-	if s.gen2git() {
+	if s.flavor == flavorGit {
+		return RefKeys(s.gen)
+	}
+	return []string{"ref"}
+}
+
+// RefKeys names the configuration keys a `git` source's ref occupies in
+// generation gen: buildstream-plugins' set_ref writes `ref` and `tags`,
+// BuildStream 1's only `ref`.
+func RefKeys(gen int) []string {
+	if gen == 2 {
 		return []string{"ref", "tags"}
 	}
 	return []string{"ref"}

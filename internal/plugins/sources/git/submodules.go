@@ -126,16 +126,18 @@ func (s *Source) submoduleTree(ctx context.Context, env *plugin.SourceEnv, g run
 			continue
 		}
 		sub.mirror = s.mirror(env, url)
+		// BuildStream 1 stages submodules with the history describe
+		// needs; 2.x git stages their files only.
+		w := want{obj: sub.commit, rev: sub.commit, describeTags: !s.gen2git(), depth: 0}
+		if s.gen2git() {
+			w.depth = 1
+		}
 		if f != nil {
-			w := want{obj: sub.commit, rev: sub.commit, describeTags: !s.gen2git(), depth: 0}
-			if s.gen2git() {
-				w.depth = 1
-			}
 			if err := s.fetchMirror(ctx, env, g, sub.mirror, w); err != nil {
 				return nil, err
 			}
 		}
-		ok, err := sub.mirror.satisfies(ctx, g, want{obj: sub.commit, rev: sub.commit})
+		ok, err := sub.mirror.satisfies(ctx, g, w)
 		if err != nil {
 			return nil, err
 		}
