@@ -74,6 +74,11 @@ func (s *Session) LoadElements(ctx context.Context, targets []string) ([]*elemen
 			return nil, err
 		}
 	}
+	// BuildStream checks for conflicting junctions once every element is
+	// resolved, since plugins can load subprojects too.
+	if err := s.Loader.CheckConflicts(ctx); err != nil {
+		return nil, err
+	}
 	for i, le := range order {
 		e := elems[i]
 		if e.Kind == "stack" && e.Project.Gen == project.Gen2 {
