@@ -128,3 +128,16 @@ func (l *Loader) String() string {
 	}
 	return l.Project.Name + " (" + l.junctionPath + "): " + l.prov.String()
 }
+
+// OpenPluginJunction loads the subproject behind junction, a path relative
+// to project p, as an `origin: junction` plugin origin written at prov
+// names it. BuildStream loads that subproject to find the plugin, which
+// registers it for the conflict check.
+func (l *Loader) OpenPluginJunction(ctx context.Context, p *project.Project, junction string, prov *bsterr.Provenance) error {
+	ld := l.findLoader(p)
+	if ld == nil {
+		ld = l
+	}
+	_, err := ld.getLoaderPath(ctx, newSearch(), junction, prov, true)
+	return err
+}

@@ -32,6 +32,10 @@ type PluginOrigin struct {
 	Kind    string
 	Element bool // element (true) or source (false)
 	Version string
+	// Junction is the junction an `origin: junction` plugin comes from,
+	// and Prov where that origin is written.
+	Junction string
+	Prov     *bsterr.Provenance
 }
 
 // Project is a loaded project.conf.
