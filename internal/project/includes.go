@@ -139,7 +139,11 @@ func (inc *Includes) includeFile(include string, p *Project, prov *bsterr.Proven
 		if inc.Resolv == nil {
 			return nil, "", nil, bsterr.Load(bsterr.InvalidData, prov, "Junction includes are not available here: %s", include)
 		}
-		jp, err := inc.Resolv.JunctionProject(p, j, prov)
+		var jprov *bsterr.Provenance // 1.x junction errors keep their own place
+		if p.Gen == Gen2 {
+			jprov = prov
+		}
+		jp, err := inc.Resolv.JunctionProject(p, j, jprov)
 		if err != nil {
 			return nil, "", nil, err
 		}
