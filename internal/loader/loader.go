@@ -2,7 +2,6 @@ package loader
 
 import (
 	"context"
-	"errors"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -27,10 +26,25 @@ type Session struct {
 	Opener      JunctionOpener
 	Workers     int
 
-	mu    sync.Mutex
-	count int // dense element index allocator
+	mu      sync.Mutex
+	count   int       // dense element index allocator
+	loaders []*Loader // every project loader, in the order of creation
 
 	files sync.Map // parsed subproject files by device and inode
+}
+
+// register records a new project loader, for the conflict check.
+func (s *Session) register(l *Loader) {
+	s.mu.Lock()
+	s.loaders = append(s.loaders, l)
+	s.mu.Unlock()
+}
+
+// allLoaders returns the loaders created so far, in order.
+func (s *Session) allLoaders() []*Loader {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]*Loader(nil), s.loaders...)
 }
 
 // Loader loads the elements of one project.
@@ -38,14 +52,19 @@ type Loader struct {
 	Project      *project.Project
 	parent       *Loader
 	session      *Session
-	junctionPath string // "" for the toplevel project, else "a.bst" or "a.bst:b.bst"
+	junctionPath string             // "" for the toplevel project, else "a.bst" or "a.bst:b.bst"
+	jname        string             // name of the junction element in the parent project
+	prov         *bsterr.Provenance // where the subproject was first asked for
 
-	mu       sync.Mutex
-	parsed   map[string]*parseResult
-	elements map[string]*LoadElement
-	loaders  map[string]*Loader // by junction element name; nil entry = conflict marker
-
-	overriding map[string]bool // junction overrides being resolved (cycle check)
+	mu         sync.Mutex
+	parsed     map[string]*parseResult
+	elements   map[string]*LoadElement
+	loaders    map[string]*Loader // by junction element name; nil entry = conflict marker
+	opening    map[string]*opening
+	links      []link // known 2.x links, in the order found (see link_cache.go)
+	noted      map[string]bool
+	altParents []*Loader // loaders whose junction to this project was overridden
+	passSearch *search   // the search loading this project's second pass
 }
 
 type parseResult struct {
@@ -67,8 +86,11 @@ func New(p *project.Project, s *Session) *Loader {
 }
 
 func newLoader(p *project.Project, s *Session, parent *Loader, jpath string) *Loader {
-	return &Loader{Project: p, session: s, parent: parent, junctionPath: jpath,
-		parsed: map[string]*parseResult{}, elements: map[string]*LoadElement{}, loaders: map[string]*Loader{}}
+	l := &Loader{Project: p, session: s, parent: parent, junctionPath: jpath,
+		parsed: map[string]*parseResult{}, elements: map[string]*LoadElement{}, loaders: map[string]*Loader{},
+		opening: map[string]*opening{}, noted: map[string]bool{}}
+	s.register(l)
+	return l
 }
 
 // Load loads targets (names relative to the element path, possibly
@@ -89,16 +111,17 @@ func (l *Loader) Load(ctx context.Context, targets []string) ([]*LoadElement, er
 	}
 	l.prefetch(ctx, local)
 	out := make([]*LoadElement, 0, len(targets))
+	s := newSearch()
 	for _, t := range targets {
-		ld, name, err := l.resolveName(ctx, t)
+		ld, name, err := l.resolveName(ctx, s, t, nil, true)
 		if err != nil {
 			return nil, err
 		}
-		e, err := ld.loadFile(ctx, name, nil)
+		e, err := ld.loadFile(ctx, s, name, nil)
 		if err != nil {
 			return nil, err
 		}
-		e, err = resolveLink(ctx, e, nil)
+		e, err = resolveLink(ctx, s, e, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -112,59 +135,35 @@ func (l *Loader) Load(ctx context.Context, targets []string) ([]*LoadElement, er
 }
 
 // resolveName splits "a.bst:b.bst:c.bst" into the loader of the last
-// junction and the element name.
-func (l *Loader) resolveName(ctx context.Context, name string) (*Loader, string, error) {
+// junction and the element name (BuildStream's Loader._parse_name). Without
+// load, a subproject not loaded yet gives a nil loader.
+func (l *Loader) resolveName(ctx context.Context, s *search, name string, prov *bsterr.Provenance, load bool) (*Loader, string, error) {
 	i := strings.LastIndexByte(name, ':')
 	if i < 0 {
 		return l, name, nil
 	}
-	ld, err := l.loaderForPath(ctx, name[:i], nil)
+	ld, err := l.getLoaderPath(ctx, s, name[:i], prov, load)
 	if err != nil {
 		return nil, "", err
 	}
 	return ld, name[i+1:], nil
 }
 
-// loaderForPath follows a junction path "a.bst" or "a.bst:b.bst".
-func (l *Loader) loaderForPath(ctx context.Context, jpath string, prov *bsterr.Provenance) (*Loader, error) {
-	cur := l
-	for _, j := range strings.Split(jpath, ":") {
-		if _, err := cur.loadFile(ctx, j, prov); err != nil {
-			return nil, err
-		}
-		next, err := cur.getLoader(ctx, j, 0)
-		if err != nil {
-			return nil, atDependency(err, prov)
-		}
-		cur = next
-	}
-	return cur, nil
-}
-
-// atDependency gives a junction error without a place of its own the
-// provenance of the dependency that named the junction, as BuildStream
-// reports a junction that is not one or has no project.conf.
-func atDependency(err error, prov *bsterr.Provenance) error {
-	var be *bsterr.Error
-	if prov == nil || !errors.As(err, &be) || be.Prov != nil {
-		return err
-	}
-	switch be.Reason {
-	case bsterr.InvalidData, bsterr.InvalidJunction:
-		c := *be
-		c.Prov = prov
-		return &c
-	}
-	return err
-}
-
 // JunctionProject implements project.JunctionResolver for includes.
-func (l *Loader) JunctionProject(from *project.Project, junction string) (*project.Project, error) {
+func (l *Loader) JunctionProject(from *project.Project, junction string, prov *bsterr.Provenance) (*project.Project, error) {
 	ld := l.findLoader(from)
 	if ld == nil {
 		ld = l
 	}
-	sub, err := ld.loaderForPath(context.Background(), junction, nil)
+	// The includes of a subproject's second pass continue the search that
+	// opened the subproject; other includes start their own.
+	ld.mu.Lock()
+	s := ld.passSearch
+	ld.mu.Unlock()
+	if s == nil {
+		s = newSearch()
+	}
+	sub, err := ld.getLoaderPath(context.Background(), s, junction, prov, true)
 	if err != nil {
 		return nil, err
 	}
@@ -172,20 +171,9 @@ func (l *Loader) JunctionProject(from *project.Project, junction string) (*proje
 }
 
 func (l *Loader) findLoader(p *project.Project) *Loader {
-	if l.Project == p {
-		return l
-	}
-	l.mu.Lock()
-	subs := make([]*Loader, 0, len(l.loaders))
-	for _, s := range l.loaders {
-		if s != nil {
-			subs = append(subs, s)
-		}
-	}
-	l.mu.Unlock()
-	for _, s := range subs {
-		if f := s.findLoader(p); f != nil {
-			return f
+	for _, ld := range l.session.allLoaders() {
+		if ld.Project == p {
+			return ld
 		}
 	}
 	return nil

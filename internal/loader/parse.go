@@ -1,9 +1,8 @@
 package loader
 
 import (
-	"golang.org/x/sys/unix"
-
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +11,8 @@ import (
 	"example.org/bst/internal/bsterr"
 	"example.org/bst/internal/project"
 	"example.org/bst/internal/yamlnode"
+
+	"golang.org/x/sys/unix"
 )
 
 // entry returns the parse slot for name and whether the caller created it
@@ -120,7 +121,7 @@ func (l *Loader) parseFile(name string) (*LoadElement, error) {
 		node, err = yamlnode.LoadFile(full, display)
 	}
 	if err != nil {
-		return nil, err
+		return nil, &fileReadError{err}
 	}
 	kind, ok, err := node.String("kind")
 	if err != nil {
@@ -165,37 +166,7 @@ func (l *Loader) parseFile(name string) (*LoadElement, error) {
 // loadFile returns the element name, loading its dependencies depth-first
 // as BuildStream's Loader._load_file does, reporting the first error in that
 // order. prov is where the reference came from (nil for targets).
-func (l *Loader) loadFile(ctx context.Context, name string, prov *bsterr.Provenance) (*LoadElement, error) {
-	if j := l.Project.Junction; j != nil && l.parent != nil {
-		if target, ok := j.Overrides[name]; ok {
-			// The parent project replaces this element.
-			l.mu.Lock()
-			if l.overriding == nil {
-				l.overriding = map[string]bool{}
-			}
-			if l.overriding[name] {
-				l.mu.Unlock()
-				at := prov
-				if pos := j.OverridePos[name]; pos != nil {
-					at = pos
-				}
-				return nil, bsterr.Load(bsterr.CircularReference, at,
-					"Circular reference while overriding '%s' of junction '%s' with '%s'", name, j.Name, target)
-			}
-			l.overriding[name] = true
-			l.mu.Unlock()
-			defer func() {
-				l.mu.Lock()
-				delete(l.overriding, name)
-				l.mu.Unlock()
-			}()
-			pl, pname, err := l.parent.resolveName(ctx, target)
-			if err != nil {
-				return nil, err
-			}
-			return pl.loadFile(ctx, pname, prov)
-		}
-	}
+func (l *Loader) loadFile(ctx context.Context, s *search, name string, prov *bsterr.Provenance) (*LoadElement, error) {
 	l.mu.Lock()
 	if e := l.elements[name]; e != nil {
 		l.mu.Unlock()
@@ -210,6 +181,11 @@ func (l *Loader) loadFile(ctx context.Context, name string, prov *bsterr.Provena
 		return nil, l.fileError(name, prov, r.err)
 	}
 	e := r.elem
+	l.noteLink(e)
+	if ovs := l.searchOverrides(name); len(ovs) > 0 && l.Project.Gen == project.Gen2 {
+		// An ancestor project replaces this element.
+		return l.overrideElement(ctx, s, name, ovs[len(ovs)-1])
+	}
 	l.mu.Lock()
 	if prev := l.elements[name]; prev != nil {
 		l.mu.Unlock()
@@ -220,7 +196,7 @@ func (l *Loader) loadFile(ctx context.Context, name string, prov *bsterr.Provena
 	for _, d := range e.Deps {
 		ld := l
 		if d.Junction != "" {
-			sub, err := l.loaderForPath(ctx, d.Junction, &d.Prov)
+			sub, err := l.getLoaderPath(ctx, s, d.Junction, &d.Prov, true)
 			if err != nil {
 				return nil, err
 			}
@@ -233,20 +209,36 @@ func (l *Loader) loadFile(ctx context.Context, name string, prov *bsterr.Provena
 				ld.prefetch(ctx, []string{d.Name})
 			}
 		}
-		de, err := ld.loadFile(ctx, d.Name, &d.Prov)
+		de, err := ld.loadFile(ctx, s, d.Name, &d.Prov)
 		if err != nil {
 			return nil, err
 		}
 		if de.Kind == "junction" {
 			return nil, bsterr.Load(bsterr.InvalidData, &d.Prov, "Cannot depend on junction")
 		}
-		de, err = resolveLink(ctx, de, &d.Prov)
+		de, err = resolveLink(ctx, s, de, &d.Prov)
 		if err != nil {
 			return nil, err
 		}
 		d.Element = de
 	}
 	return e, nil
+}
+
+// overrideElement loads the element that ov names in place of name.
+func (l *Loader) overrideElement(ctx context.Context, s *search, name string, ov override) (*LoadElement, error) {
+	key := searchKey{l, "\x00" + name}
+	if s.busy[key] != nil {
+		return nil, bsterr.Load(bsterr.CircularReference, ov.prov,
+			"Circular reference while overriding '%s' of junction '%s' with '%s'", name, l.junctionPath, ov.target)
+	}
+	s.busy[key] = ov.prov
+	defer delete(s.busy, key)
+	ld, tname, err := ov.by.resolveName(ctx, s, ov.target, ov.prov, true)
+	if err != nil {
+		return nil, err
+	}
+	return ld.loadFile(ctx, s, tname, ov.prov)
 }
 
 // checkName applies the 2.x element name rules.
@@ -265,7 +257,26 @@ func (l *Loader) checkName(name string, prov *bsterr.Provenance) error {
 	return nil
 }
 
+// fileReadError is an error reading an element file itself, as opposed to
+// the files it includes.
+type fileReadError struct{ err error }
+
+func (e *fileReadError) Error() string { return e.err.Error() }
+func (e *fileReadError) Unwrap() error { return e.err }
+
+func isFileError(err error) bool {
+	var fe *fileReadError
+	return errors.As(err, &fe)
+}
+
+// fileError reports an element file that cannot be read at prov; other
+// errors are returned as they are.
 func (l *Loader) fileError(name string, prov *bsterr.Provenance, err error) error {
+	var fe *fileReadError
+	if !errors.As(err, &fe) {
+		return err
+	}
+	err = fe.err
 	switch bsterr.ReasonOf(err) {
 	case bsterr.MissingFile:
 		var msg string

@@ -13,7 +13,8 @@ import (
 // JunctionResolver gives the project behind a junction element, for includes
 // of the form "junction.bst:file.yml". The loader implements it.
 type JunctionResolver interface {
-	JunctionProject(from *Project, junction string) (*Project, error)
+	// prov is where the include naming the junction is written.
+	JunctionProject(from *Project, junction string, prov *bsterr.Provenance) (*Project, error)
 }
 
 // Includes processes `(@)` directives, caching parsed include files. It is
@@ -55,19 +56,25 @@ func (inc *Includes) process(node *yamlnode.Mapping, p *Project, included map[st
 func (inc *Includes) processNode(node *yamlnode.Mapping, p *Project, included map[string]bool, onlyLocal, processOptions bool) error {
 	if node.Has("(@)") {
 		var list []string
+		var provs []*bsterr.Provenance // where each include is written
 		incProv := node.Get("(@)").Pos()
 		if p.Gen == Gen1 {
 			incProv = &node.P
 		}
 		switch v := node.Get("(@)").(type) {
 		case *yamlnode.Scalar:
-			list = []string{v.Str()}
+			list, provs = []string{v.Str()}, []*bsterr.Provenance{v.Pos()}
 		default:
 			l, err := node.StringList("(@)")
 			if err != nil {
 				return err
 			}
 			list = l
+			if seq, ok := v.(*yamlnode.Sequence); ok {
+				for _, it := range seq.Items {
+					provs = append(provs, it.Pos())
+				}
+			}
 		}
 		node.Delete("(@)")
 		for i := len(list) - 1; i >= 0; i-- {
@@ -75,7 +82,13 @@ func (inc *Includes) processNode(node *yamlnode.Mapping, p *Project, included ma
 			if onlyLocal && strings.Contains(include, ":") {
 				continue
 			}
-			inode, path, sub, err := inc.includeFile(include, p, incProv)
+			// 2.x reports an include it cannot load at the include
+			// itself; 1.x at the mapping holding the directive.
+			at := incProv
+			if p.Gen == Gen2 {
+				at = provs[i]
+			}
+			inode, path, sub, err := inc.includeFile(include, p, at)
 			if err != nil {
 				return err
 			}
@@ -126,7 +139,11 @@ func (inc *Includes) includeFile(include string, p *Project, prov *bsterr.Proven
 		if inc.Resolv == nil {
 			return nil, "", nil, bsterr.Load(bsterr.InvalidData, prov, "Junction includes are not available here: %s", include)
 		}
-		jp, err := inc.Resolv.JunctionProject(p, j)
+		var jprov *bsterr.Provenance // 1.x junction errors keep their own place
+		if p.Gen == Gen2 {
+			jprov = prov
+		}
+		jp, err := inc.Resolv.JunctionProject(p, j, jprov)
 		if err != nil {
 			return nil, "", nil, err
 		}

@@ -116,6 +116,11 @@ func loadFirst(dir string, opts LoadOptions) (*Project, error) {
 		return nil, bsterr.Load(bsterr.InvalidData, pre.Get("ref-storage").Pos(), "Invalid value '%s' specified for ref-storage", rs)
 	}
 	p.RefStorage = rs
+	if p.Gen == Gen2 {
+		if p.Junctions, err = loadJunctionRules(pre); err != nil {
+			return nil, err
+		}
+	}
 	return p, nil
 }
 

@@ -214,6 +214,13 @@ func (p *Project) loadPlugins(cfg *yamlnode.Mapping) error {
 				return err
 			}
 		}
+		junction := ""
+		if origin == "junction" {
+			if junction, _, err = m.String("junction"); err != nil {
+				return err
+			}
+		}
+		first := len(origins)
 		for _, group := range []string{"elements", "sources"} {
 			v := m.Get(group)
 			isElement := group == "elements"
@@ -240,6 +247,9 @@ func (p *Project) loadPlugins(cfg *yamlnode.Mapping) error {
 					}
 				}
 			}
+		}
+		for i := first; i < len(origins); i++ {
+			origins[i].Junction, origins[i].Prov = junction, &m.P
 		}
 	}
 	for _, o := range origins {

@@ -32,6 +32,10 @@ type PluginOrigin struct {
 	Kind    string
 	Element bool // element (true) or source (false)
 	Version string
+	// Junction is the junction an `origin: junction` plugin comes from,
+	// and Prov where that origin is written.
+	Junction string
+	Prov     *bsterr.Provenance
 }
 
 // Project is a loaded project.conf.
@@ -57,7 +61,8 @@ type Project struct {
 	Shell          *yamlnode.Mapping
 	Artifacts      yamlnode.Node
 	Junction       *JunctionInfo
-	TargetsDefault []string // Gen2 defaults.targets
+	TargetsDefault []string      // Gen2 defaults.targets
+	Junctions      JunctionRules // Gen2 `junctions:` duplicates and internal
 
 	includes *Includes
 	conf     *yamlnode.Mapping // project.conf as loaded, before includes
@@ -78,6 +83,8 @@ type JunctionInfo struct {
 	// Overrides maps subproject element names to elements of the parent
 	// project that replace them (2.x junction `config.overrides`).
 	Overrides map[string]string
+	// OverrideKeys lists the keys of Overrides in the order written.
+	OverrideKeys []string
 	// OverridePos is where each override's value is written.
 	OverridePos map[string]*bsterr.Provenance
 }

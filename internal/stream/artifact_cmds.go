@@ -93,7 +93,7 @@ func (s *Session) resolveArtifacts(ctx context.Context, targets []string, deps p
 	}
 	var out []*ArtifactTarget
 	if len(elems) > 0 || len(refs) == 0 {
-		sel, err := s.selectElements(ctx, elems, nil, deps)
+		sel, err := s.selectTargets(ctx, elems, nil, deps, false)
 		if err != nil {
 			return nil, nil, err
 		}

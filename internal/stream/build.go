@@ -414,7 +414,7 @@ type ArtifactCheckoutOptions struct {
 // ArtifactCheckout stages the artifacts of the target and its selected
 // dependencies into a directory.
 func (s *Session) ArtifactCheckout(ctx context.Context, o ArtifactCheckoutOptions) error {
-	sel, err := s.selectElements(ctx, []string{o.Target}, nil, o.Deps)
+	sel, err := s.selectTargets(ctx, []string{o.Target}, nil, o.Deps, false)
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,7 @@ import (
 	"example.org/bst/internal/element"
 	"example.org/bst/internal/loader"
 	"example.org/bst/internal/project"
+	"example.org/bst/internal/yamlnode"
 )
 
 // LoadElements loads targets and resolves every element they reach. It
@@ -69,10 +70,20 @@ func (s *Session) LoadElements(ctx context.Context, targets []string) ([]*elemen
 	}
 	close(next)
 	wg.Wait()
-	for _, err := range errs {
+	for i, err := range errs {
 		if err != nil {
+			if bsterr.ReasonOf(err) == bsterr.UnsupportedPlugin {
+				if cerr := s.pluginConflicts(ctx, order[i]); cerr != nil {
+					return nil, cerr
+				}
+			}
 			return nil, err
 		}
+	}
+	// BuildStream checks for conflicting junctions once every element is
+	// resolved, since plugins can load subprojects too.
+	if err := s.Loader.CheckConflicts(ctx); err != nil {
+		return nil, err
 	}
 	for i, le := range order {
 		e := elems[i]
@@ -130,4 +141,44 @@ func (s *Session) DefaultTargets() ([]string, error) {
 	}
 	sort.Strings(out)
 	return out, nil
+}
+
+// pluginConflicts loads the junctions that le's project names as the
+// origins of le's element and source kinds, and reports the conflicting
+// junctions that causes. BuildStream loads such a junction to find the
+// plugin, before it checks for conflicts. bst implements the kinds it
+// knows natively and never needs these junctions; it loads them only when
+// it cannot run a kind, so that a conflict, which BuildStream would
+// report, comes before bst's own limitation. A junction that cannot be
+// loaded here leaves the original error.
+func (s *Session) pluginConflicts(ctx context.Context, le *loader.LoadElement) error {
+	p := le.Loader.Project
+	wanted := map[[2]string]bool{{"element", le.Kind}: true}
+	if srcs, err := le.Node.SequenceAt("sources"); err == nil && srcs != nil {
+		for _, it := range srcs.Items {
+			if m, ok := it.(*yamlnode.Mapping); ok {
+				if k, ok, _ := m.String("kind"); ok {
+					wanted[[2]string{"source", k}] = true
+				}
+			}
+		}
+	}
+	opened := false
+	for _, o := range p.Plugins {
+		group := "source"
+		if o.Element {
+			group = "element"
+		}
+		if o.Origin != "junction" || o.Junction == "" || !wanted[[2]string{group, o.Kind}] {
+			continue
+		}
+		if err := s.Loader.OpenPluginJunction(ctx, p, o.Junction, o.Prov); err != nil {
+			return nil
+		}
+		opened = true
+	}
+	if !opened {
+		return nil
+	}
+	return s.Loader.CheckConflicts(ctx)
 }

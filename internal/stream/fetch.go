@@ -3,12 +3,14 @@ package stream
 import (
 	"context"
 	"os"
+	"strings"
 	"time"
 
 	"example.org/bst/internal/bsterr"
 	"example.org/bst/internal/element"
 	"example.org/bst/internal/pipeline"
 	"example.org/bst/internal/plugin"
+	"example.org/bst/internal/project"
 )
 
 // FetchOptions are the arguments of `bst source fetch` (and 1.x `bst fetch`).
@@ -20,11 +22,22 @@ type FetchOptions struct {
 	Fetchers int
 }
 
-// selectElements loads targets and returns the selection in staging order,
-// with keys computed.
+// selectElements loads targets, which must be element names, and returns
+// the selection in staging order, with keys computed.
 func (s *Session) selectElements(ctx context.Context, targets, except []string, deps pipeline.Scope) ([]*element.Element, error) {
+	return s.selectTargets(ctx, targets, except, deps, true)
+}
+
+// selectTargets is selectElements; without onlyElements, a target that is
+// not an element name is left to the loader (artifact commands).
+func (s *Session) selectTargets(ctx context.Context, targets, except []string, deps pipeline.Scope, onlyElements bool) ([]*element.Element, error) {
 	if err := s.LoadProject(ctx); err != nil {
 		return nil, err
+	}
+	if onlyElements {
+		if err := s.checkElementNames(targets); err != nil {
+			return nil, err
+		}
 	}
 	if len(targets) == 0 {
 		t, err := s.DefaultTargets()
@@ -45,6 +58,27 @@ func (s *Session) selectElements(ctx context.Context, targets, except []string, 
 		return nil, err
 	}
 	return sel, nil
+}
+
+// checkElementNames refuses targets of a 2.x project that are neither
+// element names nor element globs (ending in ".bst"), before anything is
+// loaded, as BuildStream 2 classifies targets in commands that take no
+// artifact names.
+func (s *Session) checkElementNames(targets []string) error {
+	if s.Project == nil || s.Project.Gen != project.Gen2 {
+		return nil
+	}
+	var bad []string
+	for _, t := range targets {
+		if !strings.HasSuffix(t, ".bst") {
+			bad = append(bad, t)
+		}
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	return bsterr.Stream("invalid-element-names", "Invalid element names or element glob patterns were specified: %s",
+		strings.Join(bad, ", ")).WithDetail("Element names and element glob expressions must end in '.bst'")
 }
 
 // Fetch downloads the sources of the selected elements into the source

@@ -156,6 +156,7 @@ func (s *Session) OpenJunction(ctx context.Context, parent *project.Project, le 
 	}
 	overrides := map[string]string{}
 	overridePos := map[string]*bsterr.Provenance{}
+	var overrideKeys []string
 	if ov, err := e.Config.MappingAt("overrides"); err != nil {
 		return nil, "", err
 	} else if ov != nil {
@@ -170,13 +171,15 @@ func (s *Session) OpenJunction(ctx context.Context, parent *project.Project, le 
 			}
 			overrides[k] = sc.Str()
 			overridePos[k] = sc.Pos()
+			overrideKeys = append(overrideKeys, k)
 		}
 	}
 	staging, err := s.stageJunction(e)
 	if err != nil {
 		return nil, "", err
 	}
-	info := &project.JunctionInfo{Name: le.FullName, Parent: parent, Options: opts, Staging: staging, Overrides: overrides, OverridePos: overridePos,
+	info := &project.JunctionInfo{Name: le.FullName, Parent: parent, Options: opts, Staging: staging,
+		Overrides: overrides, OverrideKeys: overrideKeys, OverridePos: overridePos,
 		Expand: func(v string) string {
 			x, err := e.Vars.Expand(v, bsterr.Provenance{File: le.Name})
 			if err != nil {

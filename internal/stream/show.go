@@ -28,6 +28,9 @@ func (s *Session) Show(ctx context.Context, o ShowOptions) ([]*element.Element, 
 	if err := s.LoadProject(ctx); err != nil {
 		return nil, err
 	}
+	if err := s.checkElementNames(o.Targets); err != nil {
+		return nil, err
+	}
 	targets := o.Targets
 	if len(targets) == 0 {
 		t, err := s.DefaultTargets()

@@ -201,6 +201,15 @@ func (c *Config) apply(node *yamlnode.Mapping, expand func(string) string) error
 	if c.projects, err = node.MappingAt("projects"); err != nil {
 		return err
 	}
+	// Each project's overrides must be a mapping: BuildStream 2 checks
+	// this when it reads the configuration, before any project is loaded.
+	if c.projects != nil {
+		for _, k := range c.projects.Keys {
+			if _, err := c.projects.MappingAt(k); err != nil {
+				return err
+			}
+		}
+	}
 	return nil
 }
 
