@@ -47,7 +47,11 @@ func (s *Session) assembleBuildElement(ctx context.Context, e *element.Element, 
 	}
 	cfg := sandbox.Config{BuildUID: e.Sandbox.BuildUID, BuildGID: e.Sandbox.BuildGID,
 		BuildOS: e.Sandbox.BuildOS, BuildArch: e.Sandbox.BuildArch}
-	sb, err := bwrap.New(ctx, root, cfg, bwrap.Options{Log: log})
+	opts, err := s.sandboxOptions(ctx, log)
+	if err != nil {
+		return err
+	}
+	sb, err := bwrap.New(ctx, root, cfg, opts)
 	if err != nil {
 		return err
 	}
@@ -251,7 +255,11 @@ func (s *Session) assembleScript(ctx context.Context, e *element.Element, files 
 		}
 	}
 	cfg := sandbox.Config{BuildUID: e.Sandbox.BuildUID, BuildGID: e.Sandbox.BuildGID, BuildOS: e.Sandbox.BuildOS, BuildArch: e.Sandbox.BuildArch}
-	sb, err := bwrap.New(ctx, root, cfg, bwrap.Options{Log: log})
+	opts, err := s.sandboxOptions(ctx, log)
+	if err != nil {
+		return err
+	}
+	sb, err := bwrap.New(ctx, root, cfg, opts)
 	if err != nil {
 		return err
 	}

@@ -75,7 +75,11 @@ func (s *Session) assembleCompose(ctx context.Context, e *element.Element, files
 		log := jobLog(ctx)
 		cfg := sandbox.Config{BuildUID: e.Sandbox.BuildUID, BuildGID: e.Sandbox.BuildGID,
 			BuildOS: e.Sandbox.BuildOS, BuildArch: e.Sandbox.BuildArch}
-		sb, err := bwrap.New(ctx, root, cfg, bwrap.Options{Log: log})
+		opts, err := s.sandboxOptions(ctx, log)
+		if err != nil {
+			return err
+		}
+		sb, err := bwrap.New(ctx, root, cfg, opts)
 		if err != nil {
 			return err
 		}

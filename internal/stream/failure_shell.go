@@ -22,7 +22,11 @@ func (s *Session) FailureShell(ctx context.Context, f *Failure, stdin io.Reader,
 	e := f.Element
 	cfg := sandbox.Config{BuildUID: e.Sandbox.BuildUID, BuildGID: e.Sandbox.BuildGID,
 		BuildOS: e.Sandbox.BuildOS, BuildArch: e.Sandbox.BuildArch}
-	sb, err := bwrap.New(ctx, f.Sysroot, cfg, bwrap.Options{})
+	opts, err := s.sandboxOptions(ctx, nil)
+	if err != nil {
+		return err
+	}
+	sb, err := bwrap.New(ctx, f.Sysroot, cfg, opts)
 	if err != nil {
 		return err
 	}

@@ -2,12 +2,15 @@ package stream
 
 import (
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
 	"sync"
 
 	"golang.org/x/sys/unix"
+
+	"example.org/bst/internal/sandbox/bwrap"
 
 	"example.org/bst/internal/bsterr"
 	"example.org/bst/internal/element"
@@ -43,6 +46,22 @@ type Session struct {
 	casOnce sync.Once
 	cas     *sourceCache
 	casErr  error
+
+	// The sandbox host is probed once per session, as BuildStream's
+	// platform does: two bwrap runs that every sandbox would repeat.
+	hostOnce sync.Once
+	host     bwrap.Host
+	hostErr  error
+}
+
+// sandboxOptions returns bwrap options with the session's probed host.
+func (s *Session) sandboxOptions(ctx context.Context, log io.Writer) (bwrap.Options, error) {
+	s.hostOnce.Do(func() { s.host, s.hostErr = bwrap.Probe(ctx) })
+	if s.hostErr != nil {
+		return bwrap.Options{}, s.hostErr
+	}
+	h := s.host
+	return bwrap.Options{Host: &h, Log: log}, nil
 }
 
 // Close removes temporary directories (staged junction subprojects).
