@@ -42,8 +42,11 @@ fuzz:
 	$(GO) test -run=^$$ -fuzz=^FuzzExpand$$ -fuzztime=10s ./internal/variables
 	$(GO) test -run=^$$ -fuzz=FuzzEncode -fuzztime=10s ./internal/cachekey
 
+# bench times bst show (bench.sh) and bst build (bench-build.sh) against
+# BuildStream 1.6.8 in the same run and prints medians and ratios.
 bench:
 	./scripts/bench.sh
+	./scripts/bench-build.sh
 
 clean:
 	rm -rf bin
