@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -115,7 +116,13 @@ func (s *Session) elementLog(e *element.Element, action string) (io.WriteCloser,
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, "", bsterr.Stream(bsterr.Unknown, "cannot create log directory %s: %v", dir, err)
 	}
-	path := filepath.Join(dir, fmt.Sprintf("%s-%s.%d.log", key, action, os.Getpid()))
+	// BuildStream 1 names a log by the job's pid, BuildStream 2 by the
+	// time it starts.
+	suffix := strconv.Itoa(os.Getpid())
+	if e.Project.Gen != 1 {
+		suffix = time.Now().Format("20060102-150405")
+	}
+	path := filepath.Join(dir, fmt.Sprintf("%s-%s.%s.log", key, action, suffix))
 	f, err := os.Create(path)
 	if err != nil {
 		return nil, "", bsterr.Stream(bsterr.Unknown, "cannot create log file %s: %v", path, err)
