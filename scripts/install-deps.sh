@@ -11,8 +11,14 @@ command -v xz >/dev/null 2>&1 || need+=(xz-utils)
 command -v zstd >/dev/null 2>&1 || need+=(zstd)
 command -v patch >/dev/null 2>&1 || need+=(patch)
 command -v lzip >/dev/null 2>&1 || need+=(lzip)
+if [ "$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi
+# internal/testbst/compile assembles its toolchain sysroot from Debian
+# packages with apt-get and dpkg-deb: apt needs its package lists.
+lists_missing() { ! compgen -G '/var/lib/apt/lists/*_Packages*' >/dev/null; }
+if [ ${#need[@]} -eq 0 ] && lists_missing; then
+	$sudo apt-get update -qq
+fi
 if [ ${#need[@]} -gt 0 ]; then
-	if [ "$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi
 	$sudo apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
 fi
