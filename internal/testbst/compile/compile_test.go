@@ -105,15 +105,6 @@ func TestCompile(t *testing.T) {
 	}
 	t.Logf("sysroot %s: %d Debian packages, assembled now: %v, %v", sr.Root, len(sr.Debs), sr.Built, time.Since(start).Round(time.Millisecond))
 
-	proj := t.TempDir()
-	start = time.Now()
-	if err := sysroot.Link(sr.Root, filepath.Join(proj, "files/sysroot")); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("sysroot linked into the project in %v", time.Since(start).Round(time.Millisecond))
-	for _, dir := range []string{"cmake", "meson"} {
-		copyDir(t, filepath.Join("testdata", dir), filepath.Join(proj, "files", dir))
-	}
 	tarball := tarGz(t, filepath.Join("testdata", "autotools"), "greet-1.0")
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/greet-1.0.tar.gz" {
@@ -124,32 +115,8 @@ func TestCompile(t *testing.T) {
 	}))
 	defer srv.Close()
 	sum := sha256.Sum256(tarball)
-
-	write(t, filepath.Join(proj, "project.conf"), "name: compile\nformat-version: 18\nelement-path: elements\n")
-	write(t, filepath.Join(proj, "elements/base.bst"), "kind: import\nsources:\n- kind: local\n  path: files/sysroot\n")
-	write(t, filepath.Join(proj, "elements/greet.bst"), fmt.Sprintf(`kind: autotools
-build-depends:
-- base.bst
-sources:
-- kind: tar
-  url: %s/greet-1.0.tar.gz
-  ref: %s
-`, srv.URL, hex.EncodeToString(sum[:])))
-	for name, content := range elements {
-		write(t, filepath.Join(proj, "elements", name), content)
-	}
-	for _, d := range domains {
-		write(t, filepath.Join(proj, "elements", d+".bst"), fmt.Sprintf(`kind: compose
-build-depends:
-- greet.bst
-- hello-cmake.bst
-- hello-meson.bst
-config:
-  include:
-  - %s
-  include-orphans: False
-`, d))
-	}
+	src := tarSource{url: srv.URL + "/greet-1.0.tar.gz", ref: hex.EncodeToString(sum[:])}
+	proj := writeProject(t, sr.Root, src)
 
 	// One element per invocation, so each stays within testbst.Timeout.
 	order := []string{"base.bst", "greet.bst", "hello-cmake.bst", "hello-meson.bst", "run.bst"}
@@ -186,6 +153,52 @@ config:
 		}
 	}
 	checkStripped(t, filepath.Join(co, "greet"), "usr/lib/libgreet.so.0.0.0", true)
+
+	t.Run("BuildStream-1.6.8", func(t *testing.T) { crossCheck(t, sr.Root, src, proj, co, order[len(order)-4:]) })
+}
+
+// tarSource is where greet.bst's tarball is served, and its ref.
+type tarSource struct{ url, ref string }
+
+// writeProject writes the test project into a new directory: the sysroot
+// (hard-linked), the sources and the elements.
+func writeProject(t *testing.T, sysrootDir string, src tarSource) string {
+	t.Helper()
+	proj := t.TempDir()
+	start := time.Now()
+	if err := sysroot.Link(sysrootDir, filepath.Join(proj, "files/sysroot")); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("sysroot linked into the project in %v", time.Since(start).Round(time.Millisecond))
+	for _, dir := range []string{"cmake", "meson"} {
+		copyDir(t, filepath.Join("testdata", dir), filepath.Join(proj, "files", dir))
+	}
+	write(t, filepath.Join(proj, "project.conf"), "name: compile\nformat-version: 18\nelement-path: elements\n")
+	write(t, filepath.Join(proj, "elements/base.bst"), "kind: import\nsources:\n- kind: local\n  path: files/sysroot\n")
+	write(t, filepath.Join(proj, "elements/greet.bst"), fmt.Sprintf(`kind: autotools
+build-depends:
+- base.bst
+sources:
+- kind: tar
+  url: %s
+  ref: %s
+`, src.url, src.ref))
+	for name, content := range elements {
+		write(t, filepath.Join(proj, "elements", name), content)
+	}
+	for _, d := range domains {
+		write(t, filepath.Join(proj, "elements", d+".bst"), fmt.Sprintf(`kind: compose
+build-depends:
+- greet.bst
+- hello-cmake.bst
+- hello-meson.bst
+config:
+  include:
+  - %s
+  include-orphans: False
+`, d))
+	}
+	return proj
 }
 
 // logWriter sends progress lines to the test log.

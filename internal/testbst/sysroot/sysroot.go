@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"example.org/bst/internal/lockedfile"
 )
@@ -124,6 +125,8 @@ func Ensure(ctx context.Context, cacheDir string, packages []string, log io.Writ
 	entry := filepath.Join(cacheDir, s.Key)
 	s.Root = filepath.Join(entry, "root")
 	if _, err := os.Stat(s.Root); err == nil {
+		now := time.Now()
+		os.Chtimes(entry, now, now) // marks it used, for prune
 		return s, nil
 	}
 	if err := os.MkdirAll(cacheDir, 0o755); err != nil {
@@ -157,7 +160,23 @@ func Ensure(ctx context.Context, cacheDir string, packages []string, log io.Writ
 		return nil, err
 	}
 	s.Built = true
+	prune(cacheDir, time.Now().Add(-unused))
 	return s, nil
+}
+
+// unused is how long a cached sysroot may go unused before it is removed:
+// a new one appears when the Debian packages or the assembly change.
+const unused = 30 * 24 * time.Hour
+
+// prune removes the cached sysroots last used before cutoff. The caller
+// holds the cache lock.
+func prune(cacheDir string, cutoff time.Time) {
+	entries, _ := os.ReadDir(cacheDir)
+	for _, e := range entries {
+		if info, err := e.Info(); err == nil && e.IsDir() && len(e.Name()) == 24 && info.ModTime().Before(cutoff) {
+			os.RemoveAll(filepath.Join(cacheDir, e.Name()))
+		}
+	}
 }
 
 // assemble downloads debs into dir/debs and unpacks them into dir/root,

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"syscall"
 	"testing"
+	"time"
 )
 
 func TestLink(t *testing.T) {
@@ -56,6 +57,30 @@ func TestKey(t *testing.T) {
 	for name, other := range map[string][]deb{"newer version": newer, "fewer packages": fewer} {
 		if key(other) == k {
 			t.Errorf("%s: same key %s", name, k)
+		}
+	}
+}
+
+func TestPrune(t *testing.T) {
+	dir := t.TempDir()
+	now := time.Now()
+	for name, age := range map[string]time.Duration{
+		"aaaaaaaaaaaaaaaaaaaaaaaa": 40 * 24 * time.Hour, // unused too long
+		"bbbbbbbbbbbbbbbbbbbbbbbb": time.Hour,
+		"tmp-not-an-entry":         40 * 24 * time.Hour,
+	} {
+		p := filepath.Join(dir, name)
+		if err := os.Mkdir(p, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(p, now.Add(-age), now.Add(-age)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	prune(dir, now.Add(-unused))
+	for name, want := range map[string]bool{"aaaaaaaaaaaaaaaaaaaaaaaa": false, "bbbbbbbbbbbbbbbbbbbbbbbb": true, "tmp-not-an-entry": true} {
+		if _, err := os.Stat(filepath.Join(dir, name)); (err == nil) != want {
+			t.Errorf("%s: kept %v, want %v", name, err == nil, want)
 		}
 	}
 }
