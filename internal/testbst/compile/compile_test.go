@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"example.org/bst/internal/bsterr"
 	"example.org/bst/internal/testbst"
 	"example.org/bst/internal/testbst/sysroot"
 )
@@ -58,6 +59,14 @@ depends:
 sources:
 - kind: local
   path: files/meson
+`,
+	// broken.bst does not compile.
+	"broken.bst": `kind: cmake
+build-depends:
+- base.bst
+sources:
+- kind: local
+  path: files/broken
 `,
 	// run.bst runs the installed programs in the sandbox, on the sysroot
 	// with the three artifacts staged at /.
@@ -132,7 +141,18 @@ func TestCompile(t *testing.T) {
 		t.Logf("bst build %s: %v", el, time.Since(start).Round(time.Millisecond))
 	}
 
+	// A compiler error fails the build, naming the command, and the
+	// compiler's message is in the element's build log.
+	res := testbst.Run(t, proj, nil, "--no-colors", "build", "broken.bst")
+	res.AssertMainError(t, bsterr.DomainElement, "command-failed")
+	if logs := buildLogs(t); !strings.Contains(logs, "'undeclared_variable' undeclared") {
+		t.Errorf("the build log of broken.bst lacks gcc's error:\n%s", logs)
+	}
+
 	co := t.TempDir()
+	// hello-meson with its runtime dependencies is greet and hello-meson.
+	testbst.Run(t, proj, nil, "--no-colors", "artifact", "checkout", "--directory", filepath.Join(co, "meson-run"), "hello-meson.bst").AssertSuccess(t)
+	checkGolden(t, "hello-meson-deps-run.tree", listing(t, filepath.Join(co, "meson-run")))
 	for _, el := range order[1:] {
 		dir := filepath.Join(co, strings.TrimSuffix(el, ".bst"))
 		testbst.Run(t, proj, nil, "--no-colors", "artifact", "checkout", "--deps", "none", "--directory", dir, el).AssertSuccess(t)
@@ -170,7 +190,7 @@ func writeProject(t *testing.T, sysrootDir string, src tarSource) string {
 		t.Fatal(err)
 	}
 	t.Logf("sysroot linked into the project in %v", time.Since(start).Round(time.Millisecond))
-	for _, dir := range []string{"cmake", "meson"} {
+	for _, dir := range []string{"cmake", "meson", "broken"} {
 		copyDir(t, filepath.Join("testdata", dir), filepath.Join(proj, "files", dir))
 	}
 	write(t, filepath.Join(proj, "project.conf"), "name: compile\nformat-version: 18\nelement-path: elements\n")
