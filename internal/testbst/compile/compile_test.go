@@ -93,14 +93,7 @@ func TestCompile(t *testing.T) {
 	if testing.Short() {
 		t.Skip("compiles real projects (minutes on a cold sysroot cache)")
 	}
-	for _, tool := range []string{"apt-get", "dpkg-deb"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s is not available: the toolchain sysroot is assembled from Debian packages", tool)
-		}
-	}
-	if err := exec.Command("bwrap", "--bind", "/", "/", "true").Run(); err != nil {
-		t.Skipf("bubblewrap cannot run here: %v", err)
-	}
+	requireTools(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()
 	cacheDir, err := sysroot.DefaultCacheDir()
@@ -133,12 +126,7 @@ func TestCompile(t *testing.T) {
 		order = append(order, d+".bst")
 	}
 	for _, el := range order {
-		start := time.Now()
-		res := testbst.Run(t, proj, nil, "--no-colors", "build", el)
-		if res.Err != nil {
-			t.Fatalf("bst build %s: %v\n%s\nbuild logs:\n%s", el, res.Err, res.Stderr, buildLogs(t))
-		}
-		t.Logf("bst build %s: %v", el, time.Since(start).Round(time.Millisecond))
+		build(t, proj, el)
 	}
 
 	// A compiler error fails the build, naming the command, and the
@@ -159,10 +147,44 @@ func TestCompile(t *testing.T) {
 		checkGolden(t, strings.TrimSuffix(el, ".bst")+".tree", listing(t, dir))
 	}
 
+	checkPrograms(t, sr.Root, co)
+
+	t.Run("BuildStream-1.6.8", func(t *testing.T) { crossCheck(t, sr.Root, src, proj, co, order[len(order)-4:]) })
+}
+
+func requireTools(t *testing.T) {
+	t.Helper()
+	for _, tool := range []string{"apt-get", "dpkg-deb"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s is not available: the toolchain sysroot is assembled from Debian packages", tool)
+		}
+	}
+	if err := exec.Command("bwrap", "--bind", "/", "/", "true").Run(); err != nil {
+		t.Skipf("bubblewrap cannot run here: %v", err)
+	}
+}
+
+// build runs `bst build el` in proj, stopping the test with the build
+// logs if it fails.
+func build(t *testing.T, proj, el string) {
+	t.Helper()
+	start := time.Now()
+	res := testbst.Run(t, proj, nil, "--no-colors", "build", el)
+	if res.Err != nil {
+		t.Fatalf("bst build %s: %v\n%s\nbuild logs:\n%s", el, res.Err, res.Stderr, buildLogs(t))
+	}
+	t.Logf("bst build %s: %v", el, time.Since(start).Round(time.Millisecond))
+}
+
+// checkPrograms checks the programs checked out under co (a directory per
+// element): stripped as BuildStream strips them, and printing what they
+// should when run in the sysroot, by the test and by run.bst.
+func checkPrograms(t *testing.T, sysrootDir, co string) {
+	t.Helper()
 	for _, p := range programs {
 		dir := filepath.Join(co, strings.TrimSuffix(p.element, ".bst"))
 		checkStripped(t, dir, "usr/bin/"+p.name, p.debugInfo)
-		got := runInSysroot(t, sr.Root, filepath.Join(co, "greet", "usr/lib"), filepath.Join(dir, "usr/bin", p.name))
+		got := runInSysroot(t, sysrootDir, filepath.Join(co, "greet", "usr/lib"), filepath.Join(dir, "usr/bin", p.name))
 		if got != p.output {
 			t.Errorf("%s printed %q, want %q", p.name, got, p.output)
 		}
@@ -173,8 +195,6 @@ func TestCompile(t *testing.T) {
 		}
 	}
 	checkStripped(t, filepath.Join(co, "greet"), "usr/lib/libgreet.so.0.0.0", true)
-
-	t.Run("BuildStream-1.6.8", func(t *testing.T) { crossCheck(t, sr.Root, src, proj, co, order[len(order)-4:]) })
 }
 
 // tarSource is where greet.bst's tarball is served, and its ref.

@@ -7,5 +7,10 @@
 // default strip step on the ELF files, the split domains through compose
 // elements, and runs the programs in the sysroot with bubblewrap.
 //
+// With BuildStream 1.6.8 installed, the subtest BuildStream-1.6.8 builds
+// the same project with it and compares cache keys and checked-out files
+// byte for byte; `go test -run 'TestCompile/^$'` leaves it out. -update
+// rewrites the golden listings.
+//
 // Test-only; it may import testbst and testbst/sysroot.
 package compile
