@@ -13,8 +13,14 @@ command -v patch >/dev/null 2>&1 || need+=(patch)
 command -v lzip >/dev/null 2>&1 || need+=(lzip)
 command -v ostree >/dev/null 2>&1 || need+=(ostree)
 command -v gpg >/dev/null 2>&1 || need+=(gnupg)
+if [ "$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi
+# internal/testbst/compile assembles its toolchain sysroot from Debian
+# packages with apt-get and dpkg-deb: apt needs its package lists.
+lists_missing() { ! compgen -G '/var/lib/apt/lists/*_Packages*' >/dev/null; }
+if [ ${#need[@]} -eq 0 ] && lists_missing; then
+	$sudo apt-get update -qq
+fi
 if [ ${#need[@]} -gt 0 ]; then
-	if [ "$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi
 	$sudo apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
 fi

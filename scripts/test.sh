@@ -5,7 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 go vet ./...
 pkgs=$(go list ./... | grep -v -e /internal/testbst/conformance -e /internal/testbst/corpus)
-go test -count=1 $pkgs
+# internal/testbst/compile compiles real projects (and, with BuildStream
+# 1.6.8 installed, builds them again with it): minutes on a loaded machine,
+# more than go test's default 10-minute limit allows for on a cold cache.
+go test -count=1 -timeout 30m $pkgs
 # The conformance and corpus suites read ../shared beside the checkout and
 # skip when it is absent: say so loudly rather than pass quietly.
 if [ ! -d ../shared/conformance ] || [ ! -d ../shared/corpus ]; then
