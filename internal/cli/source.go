@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -22,6 +23,9 @@ type messages struct {
 	// status, if not nil, is the terminal's status area: lines are
 	// printed above it.
 	status *statusArea
+	// logDir is the user's log directory: log paths are shown relative
+	// to it.
+	logDir string
 }
 
 // Plan tells the status area the size of the session.
@@ -36,20 +40,40 @@ func (m *messages) Message(kind, action string, e *element.Element, elapsed time
 	if e.Keys.Known {
 		key = e.Keys.Strong.String()[:8]
 	}
+	// The log file of START and SUCCESS is shown relative to the log
+	// directory, as BuildStream does.
+	if (kind == "START" || kind == "SUCCESS") && m.logDir != "" {
+		if rel, ok := strings.CutPrefix(text, m.logDir+"/"); ok {
+			text = rel
+		}
+	}
+	m.print(kind, fmt.Sprintf("%5s:%-30s", action, e.FullName), key, elapsed, text, action, e.FullName)
+}
+
+// Activity prints a message of the session itself: no key, no element.
+func (m *messages) Activity(kind string, elapsed time.Duration, text string) {
+	m.print(kind, "", "", elapsed, text, "", "")
+}
+
+// print writes one message line, [elapsed][key][action:element] KIND text,
+// with the text's detail (its lines after the first) indented below it.
+func (m *messages) print(kind, task, key string, elapsed time.Duration, text, action, element string) {
 	el := "--:--:--"
 	if kind != "START" {
 		d := elapsed.Round(time.Second)
 		el = fmt.Sprintf("%02d:%02d:%02d", int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60)
 	}
-	// A message's detail (its lines after the first) is indented below
-	// it, as BuildStream prints details.
 	brief, detail, _ := strings.Cut(text, "\n")
-	line := fmt.Sprintf("[%s][%s][%s:%s] %-7s %s\n", el, key, action, e.FullName, kind, brief)
+	line := fmt.Sprintf("[%s][%s][%s] %-7s %s\n", el, key, task, kind, brief)
 	if detail != "" {
 		line += "\n    " + strings.ReplaceAll(detail, "\n", "\n    ") + "\n\n"
 	}
+	if m.status != nil && element != "" {
+		m.status.message(kind, action, element, line)
+		return
+	}
 	if m.status != nil {
-		m.status.message(kind, action, e.FullName, line)
+		m.status.print(line)
 		return
 	}
 	m.mu.Lock()
@@ -66,7 +90,7 @@ func (a *app) sourceSession() (*stream.Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.Messages = &messages{w: a.inv.Stderr}
+	s.Messages = &messages{w: a.inv.Stderr, logDir: filepath.Clean(s.Config.LogDir)}
 	s.Executor = a.executor
 	if a.g.fetchers > 0 {
 		s.Config.Fetchers = a.g.fetchers

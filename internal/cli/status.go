@@ -134,6 +134,15 @@ func (s *statusArea) message(kind, action, element, line string) {
 	s.redraw()
 }
 
+// print prints a line above the area.
+func (s *statusArea) print(line string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.clear()
+	io.WriteString(s.w, line)
+	s.redraw()
+}
+
 // hold clears the area and keeps it off the screen (while the failure
 // prompt or a shell has the terminal) until release.
 func (s *statusArea) hold() {

@@ -97,9 +97,21 @@ func (s *Session) checkCached(ctx context.Context, elems []*element.Element) err
 // Build builds the targets and what they need, skipping cached elements:
 // sources are fetched first, then elements are assembled in staging order
 // and committed to the artifact cache.
-func (s *Session) Build(ctx context.Context, o BuildOptions) error {
-	sel, err := s.selectElements(ctx, o.Targets, nil, element.ScopeAll)
-	if err != nil {
+func (s *Session) Build(ctx context.Context, o BuildOptions) (err error) {
+	start := time.Now()
+	s.activity("START", 0, "Build")
+	defer func() {
+		kind := "SUCCESS"
+		if err != nil {
+			kind = "FAILURE"
+		}
+		s.activity(kind, time.Since(start), "Build")
+	}()
+	var sel []*element.Element
+	if err := s.timed("Loading elements", func() (err error) {
+		sel, err = s.selectElements(ctx, o.Targets, nil, element.ScopeAll)
+		return err
+	}); err != nil {
 		return err
 	}
 	for _, e := range sel {
@@ -108,7 +120,7 @@ func (s *Session) Build(ctx context.Context, o BuildOptions) error {
 				"Cannot build %s: a source has no reference; track it first with `bst source track %s`", e.FullName, e.FullName)
 		}
 	}
-	if err := s.checkCached(ctx, sel); err != nil {
+	if err := s.timed("Resolving cached state", func() error { return s.checkCached(ctx, sel) }); err != nil {
 		return err
 	}
 	var todo []*element.Element
@@ -260,7 +272,7 @@ func (s *Session) buildElement(ctx context.Context, e *element.Element, retryFai
 	}
 	e.SetCached(true)
 	e.SetCachedFailure(false)
-	s.message("SUCCESS", "build", e, time.Since(start), "")
+	s.message("SUCCESS", "build", e, time.Since(start), logPath)
 	return nil
 }
 

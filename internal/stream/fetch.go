@@ -138,7 +138,7 @@ func (s *Session) fetchElement(ctx context.Context, e *element.Element) error {
 		}
 	}
 	if work {
-		s.message("SUCCESS", "fetch", e, time.Since(start), "")
+		s.message("SUCCESS", "fetch", e, time.Since(start), path)
 	}
 	return nil
 }
@@ -169,4 +169,31 @@ func (s *Session) message(kind, action string, e *element.Element, elapsed time.
 	if s.Messages != nil {
 		s.Messages.Message(kind, action, e, elapsed, text)
 	}
+}
+
+// Activities, when the Messages implement it, receives the session's own
+// messages (no element), BuildStream's "[--:--:--][][] START   Build".
+type Activities interface {
+	Activity(kind string, elapsed time.Duration, text string)
+}
+
+// activity reports a session activity, if the Messages take them.
+func (s *Session) activity(kind string, elapsed time.Duration, text string) {
+	if a, ok := s.Messages.(Activities); ok {
+		a.Activity(kind, elapsed, text)
+	}
+}
+
+// timed runs fn as a session activity: START, then SUCCESS or FAILURE
+// with the time it took.
+func (s *Session) timed(text string, fn func() error) error {
+	start := time.Now()
+	s.activity("START", 0, text)
+	err := fn()
+	kind := "SUCCESS"
+	if err != nil {
+		kind = "FAILURE"
+	}
+	s.activity(kind, time.Since(start), text)
+	return err
 }

@@ -125,7 +125,7 @@ func TestInteractiveFailure(t *testing.T) {
 		t.Fatalf("bst did not quit:\n%s", tm.String())
 	}
 	out := tm.String()
-	if strings.Contains(out, "[build:z-good.bst] START") {
+	if hasMessage(out, "build", "z-good.bst", "START") {
 		t.Errorf("z-good.bst was started after quit:\n%s", out)
 	}
 	if !strings.Contains(out, "(Built:1 0 ") {

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -80,10 +81,10 @@ func TestOnErrorQuitStopsNewBuilds(t *testing.T) {
 	if res.Err == nil {
 		t.Fatalf("the build succeeded:\n%s", res.Stderr)
 	}
-	if !strings.Contains(res.Stderr, "[build:a-bad.bst] FAILURE") {
+	if !hasMessage(res.Stderr, "build", "a-bad.bst", "FAILURE") {
 		t.Errorf("no FAILURE line for a-bad.bst:\n%s", res.Stderr)
 	}
-	if strings.Contains(res.Stderr, "[build:z-good.bst] START") {
+	if hasMessage(res.Stderr, "build", "z-good.bst", "START") {
 		t.Errorf("on-error quit started a new build after the failure:\n%s", res.Stderr)
 	}
 	st := states(t, proj, nil)
@@ -100,10 +101,10 @@ func TestOnErrorContinueBuildsTheRest(t *testing.T) {
 		if res.Err == nil {
 			t.Fatalf("the build succeeded:\n%s", res.Stderr)
 		}
-		if !strings.Contains(res.Stderr, "[build:z-good.bst] SUCCESS") {
+		if !hasMessage(res.Stderr, "build", "z-good.bst", "SUCCESS") {
 			t.Errorf("on-error continue did not build z-good.bst:\n%s", res.Stderr)
 		}
-		if strings.Contains(res.Stderr, "[build:all.bst] START") {
+		if hasMessage(res.Stderr, "build", "all.bst", "START") {
 			t.Errorf("all.bst was built although a dependency failed:\n%s", res.Stderr)
 		}
 	}
@@ -123,7 +124,7 @@ func TestOnErrorFromUserConfig(t *testing.T) {
 	conf := filepath.Join(t.TempDir(), "bst.conf")
 	write(t, conf, "scheduler:\n  on-error: continue\n  builders: 1\n")
 	res := testbst.Run(t, proj, nil, "--no-colors", "--config", conf, "build", "all.bst")
-	if !strings.Contains(res.Stderr, "[build:z-good.bst] SUCCESS") {
+	if !hasMessage(res.Stderr, "build", "z-good.bst", "SUCCESS") {
 		t.Errorf("scheduler.on-error: continue did not build z-good.bst:\n%s", res.Stderr)
 	}
 }
@@ -165,4 +166,11 @@ func TestFailedBuildIsRetriedIn1x(t *testing.T) {
 	}
 	again := testbst.Run(t, proj, nil, "--no-colors", "build", "a-bad.bst")
 	again.AssertMainError(t, bsterr.DomainElement, "command-failed")
+}
+
+// hasMessage reports whether out has a message line of BuildStream's
+// shape, [elapsed][key][action:element   ] KIND, for the element.
+func hasMessage(out, action, element, kind string) bool {
+	re := regexp.MustCompile(`\]\[\s*` + regexp.QuoteMeta(action+":"+element) + `\s*\] ` + kind + `\b`)
+	return re.MatchString(out)
 }
