@@ -36,9 +36,12 @@ func (a *app) buildCmd() *cobra.Command {
 			}
 			_ = all // 1.x --all: every dependency is built anyway
 			o := stream.BuildOptions{Targets: args, Deps: scopes[deps], Fetchers: s.Config.Fetchers,
-				Builders: s.Config.Builders, OnError: stream.OnError(onError), RetryFailed: retryFailed}
+				Builders: s.Config.Builders, OnError: stream.OnError(onError), RetryFailed: retryFailed,
+				ErrorLines: a.g.errorLines}
+			m := s.Messages.(*messages)
+			m.session = a.newSession(s)
+			defer m.Summary()
 			if a.interactive() {
-				m := s.Messages.(*messages)
 				m.status = newStatusArea(a.inv.Stderr, "", a.start)
 				defer m.status.close()
 				p := &failurePrompt{in: bufio.NewReader(a.inv.Stdin), stdin: a.inv.Stdin, out: a.inv.Stderr,

@@ -26,6 +26,8 @@ type messages struct {
 	// logDir is the user's log directory: log paths are shown relative
 	// to it.
 	logDir string
+	// session, if not nil, gathers the heading and summaries of a build.
+	session *session
 }
 
 // Plan tells the status area the size of the session.
@@ -33,6 +35,44 @@ func (m *messages) Plan(project string, session, total int) {
 	if m.status != nil {
 		m.status.plan(project, session, total)
 	}
+	if m.session != nil {
+		m.mu.Lock()
+		m.session.planned, m.session.sessionSize, m.session.total = true, session, total
+		m.mu.Unlock()
+	}
+}
+
+// Heading prints the session heading, when a session is gathered.
+func (m *messages) Heading(h stream.SessionHeading) {
+	if m.session == nil {
+		return
+	}
+	var b strings.Builder
+	m.session.heading(&b, h)
+	m.write(b.String())
+}
+
+// Summary prints the failure and pipeline summaries of the session.
+func (m *messages) Summary() {
+	if m.session == nil {
+		return
+	}
+	var b strings.Builder
+	m.mu.Lock()
+	m.session.summary(&b)
+	m.mu.Unlock()
+	m.write(b.String())
+}
+
+// write prints text that is not a message line (above the status area).
+func (m *messages) write(text string) {
+	if m.status != nil {
+		m.status.print(text)
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	io.WriteString(m.w, text)
 }
 
 func (m *messages) Message(kind, action string, e *element.Element, elapsed time.Duration, text string) {
@@ -64,21 +104,21 @@ func (m *messages) print(kind, task, key string, elapsed time.Duration, text, ac
 		el = fmt.Sprintf("%02d:%02d:%02d", int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60)
 	}
 	brief, detail, _ := strings.Cut(text, "\n")
+	detail = strings.TrimLeft(detail, "\n")
 	line := fmt.Sprintf("[%s][%s][%s] %-7s %s\n", el, key, task, kind, brief)
 	if detail != "" {
 		line += "\n    " + strings.ReplaceAll(detail, "\n", "\n    ") + "\n\n"
+	}
+	if m.session != nil {
+		m.mu.Lock()
+		m.session.record(kind, action, element, line)
+		m.mu.Unlock()
 	}
 	if m.status != nil && element != "" {
 		m.status.message(kind, action, element, line)
 		return
 	}
-	if m.status != nil {
-		m.status.print(line)
-		return
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	io.WriteString(m.w, line)
+	m.write(line)
 }
 
 var scopes = map[string]pipeline.Scope{"none": pipeline.ScopeNone, "plan": pipeline.ScopeAll,

@@ -35,6 +35,9 @@ type BuildOptions struct {
 	// RetryFailed rebuilds elements whose failed build is cached, instead
 	// of reporting the cached failure again.
 	RetryFailed bool
+	// ErrorLines is how many lines of a failed job's log its FAILURE
+	// message shows (BuildStream's --error-lines; 0 means 20).
+	ErrorLines int
 }
 
 // artifacts opens the artifact cache (in the same CAS as the sources).
@@ -129,13 +132,15 @@ func (s *Session) Build(ctx context.Context, o BuildOptions) (err error) {
 			todo = append(todo, e)
 		}
 	}
+	_ = s.timed("Checking sources", func() error { s.checkSourcesCached(todo); return nil })
 	s.plan(len(todo), len(sel))
+	s.heading(o.Targets, sel)
 	if err := runEach(ctx, todo, o.Fetchers, s.fetchElement); err != nil {
 		return err
 	}
 	sc := &scheduler{n: o.Builders, onError: o.OnError, handler: o.OnFailure,
 		run: func(ctx context.Context, e *element.Element, decide func(*Failure) FailureAction) error {
-			return s.buildElement(ctx, e, o.RetryFailed, decide)
+			return s.buildElement(ctx, e, o.RetryFailed, o.ErrorLines, decide)
 		}}
 	failures := sc.runAll(ctx, todo)
 	switch len(failures) {
@@ -203,7 +208,7 @@ func (s *Session) jobSysroot(ctx context.Context, e *element.Element, buildtree 
 // their logs and build tree), then handed to decide while the sandbox
 // still exists. An element whose failed build is cached fails again with
 // the cached log, unless retryFailed.
-func (s *Session) buildElement(ctx context.Context, e *element.Element, retryFailed bool, decide func(*Failure) FailureAction) error {
+func (s *Session) buildElement(ctx context.Context, e *element.Element, retryFailed bool, errorLines int, decide func(*Failure) FailureAction) error {
 	log, logPath, err := s.elementLog(e, "build")
 	if err != nil {
 		return err
@@ -217,7 +222,8 @@ func (s *Session) buildElement(ctx context.Context, e *element.Element, retryFai
 	}
 	if e.CachedFailure() && !retryFailed {
 		err := s.replayCachedFailure(ctx, ac, e, log)
-		s.message("FAILURE", "build", e, time.Since(start), err.Error())
+		log.Close()
+		s.message("FAILURE", "build", e, time.Since(start), err.Error()+logTail(logPath, errorLines))
 		decide(&Failure{Element: e, Err: err, LogPath: logPath})
 		return err
 	}
@@ -243,9 +249,9 @@ func (s *Session) buildElement(ctx context.Context, e *element.Element, retryFai
 		BuildDeps: deps, LogFiles: map[string]string{filepath.Base(logPath): logPath},
 	}
 	if err := s.assemble(ctx, e, files, log); err != nil {
-		s.message("FAILURE", "build", e, time.Since(start), err.Error())
 		fmt.Fprintf(log, "FAILURE %s\n", err.Error())
 		log.Close()
+		s.message("FAILURE", "build", e, time.Since(start), err.Error()+logTail(logPath, errorLines))
 		job.mu.Lock()
 		f := &Failure{Element: e, Err: err, LogPath: logPath, Sysroot: job.sysroot, Buildtree: job.buildtree, Env: job.env}
 		job.mu.Unlock()
@@ -274,6 +280,25 @@ func (s *Session) buildElement(ctx context.Context, e *element.Element, retryFai
 	e.SetCachedFailure(false)
 	s.message("SUCCESS", "build", e, time.Since(start), logPath)
 	return nil
+}
+
+// logTail is the detail BuildStream adds to a failed job's message: the
+// last n lines of its log (n <= 0 means 20).
+func logTail(path string, n int) string {
+	if n <= 0 {
+		n = 20
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	rule := strings.Repeat("=", 70)
+	return fmt.Sprintf("\n\nPrinting the last %d lines from log file:\n%s\n%s\n    %s\n%s", n, path, rule,
+		strings.Join(lines, "\n    "), rule)
 }
 
 // failureSummary splits an error into the Artifact's build_error (its

@@ -142,6 +142,29 @@ type PlanObserver interface {
 	Plan(project string, session, total int)
 }
 
+// Heading, when the Messages implement it, is told about a build session
+// before its jobs start, to print BuildStream's session heading.
+type Heading interface {
+	Heading(h SessionHeading)
+}
+
+// SessionHeading is what BuildStream's session heading shows.
+type SessionHeading struct {
+	Project    string
+	ProjectDir string
+	Targets    []string
+	// Elements are the session's pipeline, in staging order, with their
+	// states resolved.
+	Elements []*element.Element
+}
+
+// heading tells the Messages, if they print one, the session heading.
+func (s *Session) heading(targets []string, elems []*element.Element) {
+	if h, ok := s.Messages.(Heading); ok {
+		h.Heading(SessionHeading{Project: s.Project.Name, ProjectDir: s.Project.Dir, Targets: targets, Elements: elems})
+	}
+}
+
 // plan tells the Messages, if they observe plans, the session's size.
 func (s *Session) plan(session, total int) {
 	if po, ok := s.Messages.(PlanObserver); ok {

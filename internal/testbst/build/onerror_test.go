@@ -107,6 +107,22 @@ func TestOnErrorContinueBuildsTheRest(t *testing.T) {
 		if hasMessage(res.Stderr, "build", "all.bst", "START") {
 			t.Errorf("all.bst was built although a dependency failed:\n%s", res.Stderr)
 		}
+		// BuildStream's heading, the failed job's log tail and the
+		// summaries.
+		for _, want := range []string{
+			"[--:--:--][][] START   Build\n",
+			"\nPipeline\n   buildable ",
+			" a-bad.bst \n",
+			"Printing the last 20 lines from log file:",
+			"about to fail",
+			"[00:00:00][][] FAILURE Build\n",
+			"\nFailure Summary\n  a-bad.bst:\n    [",
+			"\nPipeline Summary\n  Total:       4\n  Session:     4\n  Fetch Queue: processed 0, skipped 4, failed 0 \n  Build Queue: processed 2, skipped 0, failed 1 \n",
+		} {
+			if !strings.Contains(res.Stderr, want) {
+				t.Errorf("the output lacks %q:\n%s", want, res.Stderr)
+			}
+		}
 	}
 	st := states(t, proj, nil)
 	if st["a-bad.bst"] != "failed" || st["z-good.bst"] != "cached" || st["all.bst"] != "waiting" {
