@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -63,7 +64,7 @@ func (l *Local) Checkout(ctx context.Context, root digest.Digest, dest string, o
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(workers)
-	c := &checkout{l: l, ctx: gctx, group: g, hardlinks: opts.Hardlinks, overwrite: opts.Overwrite}
+	c := &checkout{l: l, ctx: gctx, group: g, hardlinks: opts.Hardlinks, overwrite: opts.Overwrite, root: filepath.Clean(dest)}
 	c.buffers.New = func() any { b := make([]byte, 128<<10); return &b }
 	err := c.dir(root, dest)
 	if werr := g.Wait(); werr != nil {
@@ -80,7 +81,42 @@ type checkout struct {
 	group     *errgroup.Group
 	hardlinks bool
 	overwrite bool
+	root      string // the checkout's destination
 	buffers   sync.Pool
+}
+
+// resolveDir follows the symbolic link at p, and any links after it, as
+// if c.root were "/", and returns the directory it leads to, if it is a
+// directory inside the root.
+func (c *checkout) resolveDir(p string) (string, bool) {
+	for range 40 {
+		info, err := os.Lstat(p)
+		if err != nil {
+			return "", false
+		}
+		if info.IsDir() {
+			return p, true
+		}
+		if info.Mode()&fs.ModeSymlink == 0 {
+			return "", false
+		}
+		t, err := os.Readlink(p)
+		if err != nil {
+			return "", false
+		}
+		var next string
+		if filepath.IsAbs(t) {
+			next = filepath.Join(c.root, t)
+		} else {
+			next = filepath.Join(filepath.Dir(p), t)
+		}
+		rel, err := filepath.Rel(c.root, next)
+		if err != nil || rel == ".." || strings.HasPrefix(rel, "../") {
+			return "", false // leaves the root
+		}
+		p = next
+	}
+	return "", false
 }
 
 // clear makes room for a file or symlink at path when overwriting: it
@@ -120,7 +156,19 @@ func (c *checkout) dir(d digest.Digest, path string) error {
 	for _, sub := range dir.GetDirectories() {
 		p := filepath.Join(path, sub.GetName())
 		if err := os.Mkdir(p, 0o755); err != nil {
-			if info, serr := os.Lstat(p); serr != nil || !info.IsDir() {
+			info, serr := os.Lstat(p)
+			switch {
+			case serr == nil && info.IsDir():
+			case serr == nil && info.Mode()&fs.ModeSymlink != 0 && c.overwrite:
+				// A symlink to a directory of what is already staged (the
+				// merged /usr's lib -> usr/lib): stage through it, resolved
+				// inside the checkout root, as BuildStream does.
+				target, ok := c.resolveDir(p)
+				if !ok {
+					return casError(CheckoutFailed, err, "cannot check out %s: it is a symbolic link that does not lead to a directory inside %s", p, c.root)
+				}
+				p = target
+			default:
 				return casError(CheckoutFailed, err, "cannot check out %s", p)
 			}
 		}

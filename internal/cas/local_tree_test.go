@@ -353,3 +353,54 @@ func TestCheckoutOverwrite(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckoutThroughDirectoryLinks stages a tree with lib/ and bin/ over
+// a root where lib and bin are symlinks to directories (a merged /usr,
+// one link relative and one absolute): the files land in the linked
+// directories and the links stay. A link leading out of the root is an
+// error.
+func TestCheckoutThroughDirectoryLinks(t *testing.T) {
+	ctx := context.Background()
+	l, err := NewLocal(t.TempDir(), LocalOptions{})
+	must(t, err)
+	mk := func(files map[string]string) digest.Digest {
+		dir := t.TempDir()
+		for p, content := range files {
+			full := filepath.Join(dir, p)
+			must(t, os.MkdirAll(filepath.Dir(full), 0o755))
+			switch {
+			case strings.HasSuffix(p, "/"):
+				must(t, os.MkdirAll(full, 0o755))
+			case strings.HasPrefix(content, "->"):
+				must(t, os.Symlink(content[2:], full))
+			default:
+				must(t, os.WriteFile(full, []byte(content), 0o644))
+			}
+		}
+		d, err := l.ImportTree(ctx, dir, TreeOptions{})
+		must(t, err)
+		return d
+	}
+	base := mk(map[string]string{"usr/lib/": "", "usr/bin/": "", "lib": "->usr/lib", "bin": "->/usr/bin"})
+	upper := mk(map[string]string{"lib/libx.so": "x", "bin/tool": "t"})
+	dest := t.TempDir()
+	must(t, l.Checkout(ctx, base, dest, CheckoutOptions{Overwrite: true}))
+	must(t, l.Checkout(ctx, upper, dest, CheckoutOptions{Overwrite: true}))
+	for p, want := range map[string]string{"usr/lib/libx.so": "x", "usr/bin/tool": "t"} {
+		if got, err := os.ReadFile(filepath.Join(dest, p)); err != nil || string(got) != want {
+			t.Errorf("%s = %q (%v), want %q", p, got, err, want)
+		}
+	}
+	for _, link := range []string{"lib", "bin"} {
+		if fi, err := os.Lstat(filepath.Join(dest, link)); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+			t.Errorf("%s is no longer a symlink: %v", link, err)
+		}
+	}
+	escape := mk(map[string]string{"up": "->../.."})
+	into := mk(map[string]string{"up/file": "f"})
+	dest = filepath.Join(t.TempDir(), "root")
+	must(t, l.Checkout(ctx, escape, dest, CheckoutOptions{Overwrite: true}))
+	if err := l.Checkout(ctx, into, dest, CheckoutOptions{Overwrite: true}); err == nil {
+		t.Errorf("staging through a link out of the root succeeded")
+	}
+}

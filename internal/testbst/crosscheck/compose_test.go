@@ -75,6 +75,14 @@ public:
     - /etc/other
 `)
 		write(t, filepath.Join(dir, "elements/overlapping.bst"), "kind: compose\nbuild-depends:\n- a.bst\n- b.bst\n- c.bst\n")
+		// A merged /usr: lib is a link to usr/lib, and a later artifact
+		// has files under lib/.
+		write(t, filepath.Join(dir, "files/merged/usr/lib/libc.so"), "libc\n")
+		os.Symlink("usr/lib", filepath.Join(dir, "files/merged/lib"))
+		write(t, filepath.Join(dir, "files/libfile/lib/libfoo.so"), "foo\n")
+		write(t, filepath.Join(dir, "elements/merged.bst"), "kind: import\nsources:\n- kind: local\n  path: files/merged\n")
+		write(t, filepath.Join(dir, "elements/libfile.bst"), "kind: import\nsources:\n- kind: local\n  path: files/libfile\n")
+		write(t, filepath.Join(dir, "elements/merged-usr.bst"), "kind: compose\nbuild-depends:\n- merged.bst\n- libfile.bst\n")
 	}
 	env16 := func(home string) []string {
 		return []string{"PATH=" + os.Getenv("PATH"), "HOME=" + home, "XDG_CACHE_HOME=" + home + "/cache",
@@ -95,7 +103,7 @@ public:
 	mk(ours, "")
 	mk(theirs, "")
 	home := filepath.Join(root, "bs-home")
-	targets := []string{"whole.bst", "runtime.bst", "plain.bst", "overlapping.bst"}
+	targets := []string{"whole.bst", "runtime.bst", "plain.bst", "overlapping.bst", "merged-usr.bst"}
 	bsOut, err := run16(theirs, home, append([]string{"build"}, targets...)...)
 	if err != nil {
 		t.Fatalf("BuildStream 1.6.8 build: %v\n%s", err, bsOut)
