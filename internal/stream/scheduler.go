@@ -110,8 +110,7 @@ func (sc *scheduler) runAll(ctx context.Context, todo []*element.Element) []erro
 	failed := map[*element.Element]bool{}
 	// blocked reports whether e waits for an element that failed (it can
 	// never be built in this session).
-	var blocked func(e *element.Element) bool
-	blocked = func(e *element.Element) bool {
+	blocked := func(e *element.Element) bool {
 		for _, d := range e.BuildDependencies() {
 			if failed[d] {
 				return true
