@@ -44,8 +44,7 @@ func (a *app) buildCmd() *cobra.Command {
 			if a.interactive() {
 				m.status = newStatusArea(a.inv.Stderr, "", a.start)
 				defer m.status.close()
-				p := &failurePrompt{in: bufio.NewReader(a.inv.Stdin), stdin: a.inv.Stdin, out: a.inv.Stderr,
-					pager: a.inv.Env("PAGER"), status: m.status}
+				p := &failurePrompt{in: bufio.NewReader(a.inv.Stdin), out: a.inv.Stderr, status: m.status}
 				p.shell = func(ctx context.Context, f *stream.Failure) error {
 					return s.FailureShell(ctx, f, a.inv.Stdin, a.inv.Stderr, a.inv.Stderr)
 				}

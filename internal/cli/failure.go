@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -35,10 +34,8 @@ func (a *app) interactive() bool {
 // failed sandbox first.
 type failurePrompt struct {
 	in     *bufio.Reader
-	stdin  io.Reader
 	out    io.Writer
 	shell  func(ctx context.Context, f *stream.Failure) error
-	pager  string
 	status *statusArea // hidden while the prompt is up; nil for none
 }
 
@@ -154,24 +151,10 @@ func matchChoice(s string, choices []string) (string, bool) {
 	return found, found != ""
 }
 
-// showLog pages the log file ($PAGER, else less), or prints it when no
-// pager runs.
+// showLog prints the log file. BuildStream pages it; bst prints it whole
+// (host commands such as a pager run only from the sandbox and source
+// packages, by the architecture's rule).
 func (p *failurePrompt) showLog(path string) {
-	pager := p.pager
-	if pager == "" {
-		pager = "less"
-	}
-	if f, ok := p.stdin.(*os.File); ok {
-		if argv := strings.Fields(pager); len(argv) > 0 {
-			if bin, err := exec.LookPath(argv[0]); err == nil {
-				c := exec.Command(bin, append(argv[1:], path)...)
-				c.Stdin, c.Stdout, c.Stderr = f, p.out, p.out
-				if c.Run() == nil {
-					return
-				}
-			}
-		}
-	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		fmt.Fprintf(p.out, "cannot read the log: %v\n", err)

@@ -41,7 +41,7 @@ func TestFailurePrompt(t *testing.T) {
 	} {
 		var out strings.Builder
 		shells := 0
-		p := &failurePrompt{in: bufio.NewReader(strings.NewReader(tc.input)), stdin: strings.NewReader(""), out: &out,
+		p := &failurePrompt{in: bufio.NewReader(strings.NewReader(tc.input)), out: &out,
 			shell: func(ctx context.Context, f *stream.Failure) error { shells++; return nil }}
 		got := p.ask(context.Background(), &stream.Failure{Element: e, Err: errors.New("boom"), LogPath: logPath, Sysroot: tc.sysroot})
 		if got != tc.want || shells != tc.shells {

@@ -68,7 +68,7 @@ func (tm *terminal) waitFor(t *testing.T, text string, n int) {
 }
 
 // TestInteractiveFailure runs the bst binary on a terminal: the status area
-// is drawn, a failure brings up the prompt, "log" pages the log (PAGER=cat),
+// is drawn, a failure brings up the prompt, "log" prints the log,
 // "retry" builds again and "quit" ends the session.
 func TestInteractiveFailure(t *testing.T) {
 	proj := failingProject(t, 2)
@@ -83,7 +83,7 @@ func TestInteractiveFailure(t *testing.T) {
 	}
 	cmd := exec.Command(bin, "--builders", "1", "build", "all.bst")
 	cmd.Dir = proj
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "PAGER=cat", "TERM=xterm"}
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "TERM=xterm"}
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
 	if err := cmd.Start(); err != nil {
