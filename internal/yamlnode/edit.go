@@ -17,7 +17,9 @@ const CannotEditInPlace bsterr.Reason = "cannot-edit-in-place"
 // value (a string, nil, a list, a map or a Node; see DumpBlock for the
 // layout and q for the quoting). An existing value is replaced where it
 // stands; a missing key is added after the mapping's last entry, at the
-// mapping's indentation. Every other byte of the file (comments, order,
+// mapping's indentation, and after the blank and comment lines that follow
+// that entry: ruamel.yaml, which BuildStream round-trips files with, holds
+// those lines as the last entry's comment and writes a new key after them. Every other byte of the file (comments, order,
 // quoting) is kept, which is what `bst source track` needs to write refs.
 // The result is parsed again and checked to hold value at key; a mapping
 // bst cannot edit this way (flow style, or key as the first key of a
@@ -58,7 +60,7 @@ func SetKey(text []byte, file string, line, col int32, key string, value any, q 
 		if len(m.Content) == 0 {
 			return nil, cannotEdit(file, m, "add", key, "the mapping is empty")
 		}
-		last := entryEnd(lines, m.Content[len(m.Content)-2].Line-1, indent)
+		last := trailingComments(lines, entryEnd(lines, m.Content[len(m.Content)-2].Line-1, indent))
 		out = append(append(append([]string{}, lines[:last+1]...), entry...), lines[last+1:]...)
 	}
 	res := joinLines(out)
@@ -173,6 +175,20 @@ func entryEnd(lines []string, first, indent int) int {
 			break
 		}
 		last = i
+	}
+	return last
+}
+
+// trailingComments returns the index of the last line of the blank and
+// comment lines that follow line last, at any indentation, up to the next
+// line with content (or the end of the text).
+func trailingComments(lines []string, last int) int {
+	for last+1 < len(lines) {
+		t := strings.TrimLeft(lines[last+1], " \t")
+		if t != "" && !strings.HasPrefix(t, "#") {
+			break
+		}
+		last++
 	}
 	return last
 }
