@@ -71,7 +71,9 @@ func SetKey(text []byte, file string, line, col int32, key string, value any, q 
 }
 
 // DeleteKey removes key (and its value's lines) from the mapping at
-// line,col, keeping every other byte; a missing key is not an error.
+// line,col, keeping every other byte; a missing key is not an error. The
+// blank and comment lines that follow the entry go with it unless it is
+// the mapping's last, as BuildStream's ruamel round-trip removes them.
 func DeleteKey(text []byte, file string, line, col int32, key string) ([]byte, error) {
 	m, err := editedMapping(text, file, line, col, key)
 	if err != nil {
@@ -89,6 +91,12 @@ func DeleteKey(text []byte, file string, line, col int32, key string) ([]byte, e
 			return nil, cannotEdit(file, k, "remove", key, "it is the mapping's first key")
 		}
 		first, last := k.Line-1, entryEnd(lines, k.Line-1, m.Column-1)
+		if i+2 < len(m.Content) {
+			// ruamel.yaml holds the blank and comment lines after an
+			// entry as its comment, and drops them with it, except after
+			// a mapping's last entry.
+			last = trailingComments(lines, last)
+		}
 		res := joinLines(append(append([]string{}, lines[:first]...), lines[last+1:]...))
 		if err := checkEdit(res, file, line, col, key, nil, false); err != nil {
 			return nil, err

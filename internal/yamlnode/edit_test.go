@@ -81,6 +81,17 @@ func TestDeleteKey(t *testing.T) {
 			"kind: import\nsources:\n- kind: git\n  url: u\n  tags:\n    - tag: a\n      commit: c0\n      annotated: false\ndepends:\n- x.bst\n",
 			"tags", "kind: import\nsources:\n- kind: git\n  url: u\ndepends:\n- x.bst\n"},
 		{"missing key", "kind: import\nsources:\n- kind: git\n  url: u\n", "tags", "kind: import\nsources:\n- kind: git\n  url: u\n"},
+		// The next three are ruamel.yaml 0.17's round-trip output (BuildStream's
+		// dumper settings) after deleting the key.
+		{"trailing comments go with the entry",
+			"kind: import\nsources:\n- kind: git\n  ref: x  # eol\n  tags:\n  - tag: gone\n    annotated: true   # eol2\n  # after the tags\n\n# col0\n  directory: src\n",
+			"tags", "kind: import\nsources:\n- kind: git\n  ref: x  # eol\n  directory: src\n"},
+		{"trailing comments of the last entry stay",
+			"kind: import\nsources:\n- kind: git\n  ref: x\n  tags: []\n\n  # last\nother: 1\n",
+			"tags", "kind: import\nsources:\n- kind: git\n  ref: x\n\n  # last\nother: 1\n"},
+		{"end-of-line comment goes with the entry",
+			"kind: import\nsources:\n- kind: git\n  tags: []   # eol\n  ref: x\n",
+			"tags", "kind: import\nsources:\n- kind: git\n  ref: x\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
