@@ -164,6 +164,42 @@ func TestTrack2xGit(t *testing.T) {
 	}
 }
 
+// TestTrack2xJunctionRefs tracks elements of a junctioned subproject into
+// the top-level project's project.refs (testdata/junction_refs.txtar).
+func TestTrack2xJunctionRefs(t *testing.T) {
+	u := newUpstream(t)
+	archive := filepath.Join("testdata", "junction_refs.txtar")
+	ar, err := txtar.ParseFile(archive)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for _, f := range ar.Files {
+		if strings.HasPrefix(f.Name, "want/") {
+			continue
+		}
+		path := filepath.Join(dir, f.Name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, bytes.ReplaceAll(f.Data, []byte("@UPSTREAM@"), []byte("file://"+u.root)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	args := []string{"--no-colors", "source", "track", "junction.bst:tags.bst", "junction.bst:plain.bst"}
+	testbst.Run(t, dir, nil, args...).AssertSuccess(t)
+	checkWritten(t, u, ar, archive, dir)
+	before := snapshot(t, dir)
+	res := testbst.Run(t, dir, nil, args...)
+	res.AssertSuccess(t)
+	if strings.Contains(res.Stderr, "Updated refs") {
+		t.Errorf("second track updated refs:\n%s", res.Stderr)
+	}
+	if after := snapshot(t, dir); !reflect.DeepEqual(before, after) {
+		t.Errorf("second track changed files")
+	}
+}
+
 // checkWritten compares the files the archive's want/ section names with
 // what tracking left in dir, commits masked.
 func checkWritten(t *testing.T, u *upstream, ar *txtar.Archive, archive, dir string) {
