@@ -19,6 +19,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/txtar"
 
+	"example.org/bst/internal/bsterr"
 	"example.org/bst/internal/testbst"
 )
 
@@ -198,6 +199,18 @@ func TestTrack2xJunctionRefs(t *testing.T) {
 	if after := snapshot(t, dir); !reflect.DeepEqual(before, after) {
 		t.Errorf("second track changed files")
 	}
+
+	// A top-level project that keeps its refs inline cannot track the
+	// subproject's elements (BuildStream 2's _track_cross_junction_filter).
+	conf, err := os.ReadFile(filepath.Join(dir, "project.conf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	inline := bytes.Replace(conf, []byte("ref-storage: project.refs\n"), nil, 1)
+	if err := os.WriteFile(filepath.Join(dir, "project.conf"), inline, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	testbst.Run(t, dir, nil, args...).AssertMainError(t, bsterr.DomainStream, "untrackable-sources")
 }
 
 // checkWritten compares the files the archive's want/ section names with
