@@ -7,5 +7,5 @@
 // the .bst file.
 //
 // It may import loader, project, plugin, cachekey, variables, options (for
-// canonical architecture names), yamlnode and bsterr.
+// canonical architecture names, and the conditionals of project.refs), yamlnode and bsterr.
 package element

@@ -62,6 +62,7 @@ func Registry() *plugin.Registry {
 	}
 	for gen := 1; gen <= 2; gen++ {
 		r.SetSourceRefKeys(gen, "git", git.RefKeys(gen))
+		r.SetSourceRefKeys(gen, "cpan", cpan.RefKeys(gen))
 	}
 	return r
 }

@@ -20,6 +20,9 @@ type FetchOptions struct {
 	Except   []string
 	Track    bool // 1.x `bst fetch --track`: track before fetching
 	Fetchers int
+	// TrackCrossJunctions (1.x -J) tracks across junctions, as
+	// TrackOptions.CrossJunctions.
+	TrackCrossJunctions bool
 }
 
 // selectElements loads targets, which must be element names, and returns
@@ -31,33 +34,42 @@ func (s *Session) selectElements(ctx context.Context, targets, except []string, 
 // selectTargets is selectElements; without onlyElements, a target that is
 // not an element name is left to the loader (artifact commands).
 func (s *Session) selectTargets(ctx context.Context, targets, except []string, deps pipeline.Scope, onlyElements bool) ([]*element.Element, error) {
-	if err := s.LoadProject(ctx); err != nil {
-		return nil, err
-	}
-	if onlyElements {
-		if err := s.checkElementNames(targets); err != nil {
-			return nil, err
-		}
-	}
-	if len(targets) == 0 {
-		t, err := s.DefaultTargets()
-		if err != nil {
-			return nil, err
-		}
-		targets = t
-	}
-	all := append(append([]string(nil), targets...), except...)
-	loaded, err := s.LoadElements(ctx, all)
+	tels, exc, err := s.loadTargets(ctx, targets, except, onlyElements)
 	if err != nil {
 		return nil, err
 	}
-	tels, exc := loaded[:len(targets)], loaded[len(targets):]
 	sel := pipeline.Dependencies(tels, deps)
 	sel = pipeline.Except(tels, sel, exc)
 	if err := element.CacheKeys(ctx, element.Dependencies(tels, element.ScopeAll), nil); err != nil {
 		return nil, err
 	}
 	return sel, nil
+}
+
+// loadTargets loads the targets (the project's default targets when there
+// are none) and the excepted elements.
+func (s *Session) loadTargets(ctx context.Context, targets, except []string, onlyElements bool) (tels, exc []*element.Element, err error) {
+	if err := s.LoadProject(ctx); err != nil {
+		return nil, nil, err
+	}
+	if onlyElements {
+		if err := s.checkElementNames(targets); err != nil {
+			return nil, nil, err
+		}
+	}
+	if len(targets) == 0 {
+		t, err := s.DefaultTargets()
+		if err != nil {
+			return nil, nil, err
+		}
+		targets = t
+	}
+	all := append(append([]string(nil), targets...), except...)
+	loaded, err := s.LoadElements(ctx, all)
+	if err != nil {
+		return nil, nil, err
+	}
+	return loaded[:len(targets)], loaded[len(targets):], nil
 }
 
 // checkElementNames refuses targets of a 2.x project that are neither
@@ -84,12 +96,22 @@ func (s *Session) checkElementNames(targets []string) error {
 // Fetch downloads the sources of the selected elements into the source
 // cache, in parallel, skipping what is already cached.
 func (s *Session) Fetch(ctx context.Context, o FetchOptions) error {
-	sel, err := s.selectElements(ctx, o.Targets, o.Except, o.Deps)
+	tels, exc, err := s.loadTargets(ctx, o.Targets, o.Except, true)
 	if err != nil {
 		return err
 	}
+	sel := pipeline.Except(tels, pipeline.Dependencies(tels, o.Deps), exc)
+	var tsel []*element.Element
 	if o.Track {
-		if err := s.trackElements(ctx, sel, o.Fetchers); err != nil {
+		if tsel, err = s.trackSelection(tels, exc, o.Deps, o.TrackCrossJunctions); err != nil {
+			return err
+		}
+	}
+	if err := element.CacheKeys(ctx, element.Dependencies(tels, element.ScopeAll), nil); err != nil {
+		return err
+	}
+	if o.Track {
+		if err := s.trackElements(ctx, tsel, o.Fetchers); err != nil {
 			return err
 		}
 	}

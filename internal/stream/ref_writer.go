@@ -45,8 +45,8 @@ func quoting(e *element.Element) yamlnode.Quoting {
 }
 
 func (w *refWriter) write(e *element.Element, i int, values []refValue) error {
-	if e.Project.RefStorage == "project.refs" {
-		return w.writeProjectRefs(e, i, values)
+	if path := element.RefsFile(e); path != "" {
+		return w.writeProjectRefs(e, path, i, values)
 	}
 	src := e.Sources[i]
 	if src.File == "" {
@@ -74,11 +74,14 @@ func (w *refWriter) write(e *element.Element, i int, values []refValue) error {
 }
 
 // writeProjectRefs sets the keys of projects.<project>.<element>[i] in
-// project.refs (junction.refs for junctions), editing the file in place
-// so that its comments stay, as BuildStream's round-trip dump keeps them.
-// When the file's layout does not allow that, the file is written anew.
-func (w *refWriter) writeProjectRefs(e *element.Element, i int, values []refValue) error {
-	path := element.RefsFile(e)
+// path, the top-level project's project.refs (junction.refs for
+// junctions), editing the file in place so that its comments stay, as
+// BuildStream's round-trip dump keeps them. An entry that the file's
+// conditionals give (BuildStream looks entries up in the file with its
+// (?) processed) is edited where it is written, in the conditional's
+// fragment; a missing one is added outside the conditionals. When the
+// file's layout does not allow editing in place, it is written anew.
+func (w *refWriter) writeProjectRefs(e *element.Element, path string, i int, values []refValue) error {
 	unlock := w.lock(path)
 	defer unlock()
 	text, err := os.ReadFile(path)
@@ -86,13 +89,24 @@ func (w *refWriter) writeProjectRefs(e *element.Element, i int, values []refValu
 		return bsterr.Stream(bsterr.Unknown, "cannot read %s: %v", path, err)
 	}
 	base := filepath.Base(path)
+	resolved, err := element.ParseRefs(text, base, element.RefsOptions(e))
+	if err != nil {
+		return err
+	}
 	root, err := yamlnode.Parse(text, base)
 	if err != nil {
 		return err
 	}
 	q := quoting(e)
-	out, err := editProjectRefs(text, root, base, e.Project.Name, e.Name, i, values, q)
-	if err != nil {
+	var out []byte
+	if cur, err := element.RefEntry(resolved, e.Project.Name, e.Name, i); err != nil {
+		return err
+	} else if cur != nil && cur.Len() > 0 {
+		out, err = editEntry(text, base, cur, values, q)
+		if err != nil && bsterr.ReasonOf(err) != yamlnode.CannotEditInPlace {
+			return err
+		}
+	} else if out, err = editProjectRefs(text, root, base, e.Project.Name, e.Name, i, values, q); err != nil {
 		return err
 	}
 	if out == nil {
@@ -159,6 +173,13 @@ func editRefsPath(text []byte, root *yamlnode.Mapping, file, proj, elem string, 
 		seq.Items[i] = entry
 		return yamlnode.SetKey(text, file, pm.P.Line, pm.P.Col, elem, seq, q)
 	}
+	return editEntry(text, file, cur, values, q)
+}
+
+// editEntry sets and removes the ref's keys in the entry mapping cur,
+// where it stands in text.
+func editEntry(text []byte, file string, cur *yamlnode.Mapping, values []refValue, q yamlnode.Quoting) ([]byte, error) {
+	var err error
 	for _, kv := range values {
 		if kv.node == nil {
 			text, err = yamlnode.DeleteKey(text, file, cur.P.Line, cur.P.Col, kv.key)

@@ -6,9 +6,11 @@ import (
 	"sync"
 	"time"
 
+	"example.org/bst/internal/bsterr"
 	"example.org/bst/internal/element"
 	"example.org/bst/internal/pipeline"
 	"example.org/bst/internal/plugin"
+	"example.org/bst/internal/project"
 	"example.org/bst/internal/yamlnode"
 )
 
@@ -18,17 +20,77 @@ type TrackOptions struct {
 	Deps     pipeline.Scope
 	Except   []string
 	Fetchers int
+	// CrossJunctions (-J) also tracks the dependencies of a target that
+	// lie in other projects than the target's.
+	CrossJunctions bool
 }
 
 // Track resolves new refs for the selected elements' sources and writes
 // them back: into the element file in place (the rest of the file kept
 // byte for byte), or into project.refs.
 func (s *Session) Track(ctx context.Context, o TrackOptions) error {
-	sel, err := s.selectElements(ctx, o.Targets, o.Except, o.Deps)
+	tels, exc, err := s.loadTargets(ctx, o.Targets, o.Except, true)
 	if err != nil {
 		return err
 	}
+	sel, err := s.trackSelection(tels, exc, o.Deps, o.CrossJunctions)
+	if err != nil {
+		return err
+	}
+	if err := element.CacheKeys(ctx, element.Dependencies(tels, element.ScopeAll), nil); err != nil {
+		return err
+	}
 	return s.trackElements(ctx, sel, o.Fetchers)
+}
+
+// trackSelection selects the elements to track as BuildStream does (1.6
+// Stream._load, 2.x Stream._load_tracking): the targets are grouped by
+// their project, each group's dependencies are selected and, without
+// cross, only those of the group's own project kept. Elements of another
+// project than the top-level one can only be tracked when the top-level
+// project uses `ref-storage: project.refs`, where their refs go.
+func (s *Session) trackSelection(tels, exc []*element.Element, deps pipeline.Scope, cross bool) ([]*element.Element, error) {
+	var projects []*project.Project
+	groups := map[*project.Project][]*element.Element{}
+	for _, t := range tels {
+		if groups[t.Project] == nil {
+			projects = append(projects, t.Project)
+		}
+		groups[t.Project] = append(groups[t.Project], t)
+	}
+	var sel []*element.Element
+	seen := map[*element.Element]bool{}
+	for _, p := range projects {
+		for _, e := range pipeline.Dependencies(groups[p], deps) {
+			if (cross || e.Project == p) && !seen[e] {
+				seen[e] = true
+				sel = append(sel, e)
+			}
+		}
+	}
+	sel = pipeline.Except(tels, sel, exc)
+	top := s.Project
+	if top.RefStorage == element.ProjectRefsStorage {
+		return sel, nil
+	}
+	for _, e := range sel {
+		if e.Project != top {
+			return nil, untrackable(top)
+		}
+	}
+	return sel, nil
+}
+
+// untrackable is BuildStream's refusal to track elements of junctioned
+// projects into a project that keeps its refs inline: a PIPELINE error in
+// 1.6, a STREAM error in 2.x.
+func untrackable(top *project.Project) error {
+	d := bsterr.DomainStream
+	if top.Gen == project.Gen1 {
+		d = bsterr.DomainPipeline
+	}
+	return &bsterr.Error{Domain: d, Reason: "untrackable-sources", Msg: "Untrackable sources",
+		Detail: "Requested to track sources across junction boundaries\nin a project which does not use project.refs ref-storage."}
 }
 
 func (s *Session) trackElements(ctx context.Context, sel []*element.Element, n int) error {

@@ -17,7 +17,9 @@ const CannotEditInPlace bsterr.Reason = "cannot-edit-in-place"
 // value (a string, nil, a list, a map or a Node; see DumpBlock for the
 // layout and q for the quoting). An existing value is replaced where it
 // stands; a missing key is added after the mapping's last entry, at the
-// mapping's indentation. Every other byte of the file (comments, order,
+// mapping's indentation, and after the blank and comment lines that follow
+// that entry: ruamel.yaml, which BuildStream round-trips files with, holds
+// those lines as the last entry's comment and writes a new key after them. Every other byte of the file (comments, order,
 // quoting) is kept, which is what `bst source track` needs to write refs.
 // The result is parsed again and checked to hold value at key; a mapping
 // bst cannot edit this way (flow style, or key as the first key of a
@@ -58,7 +60,7 @@ func SetKey(text []byte, file string, line, col int32, key string, value any, q 
 		if len(m.Content) == 0 {
 			return nil, cannotEdit(file, m, "add", key, "the mapping is empty")
 		}
-		last := entryEnd(lines, m.Content[len(m.Content)-2].Line-1, indent)
+		last := trailingComments(lines, entryEnd(lines, m.Content[len(m.Content)-2].Line-1, indent))
 		out = append(append(append([]string{}, lines[:last+1]...), entry...), lines[last+1:]...)
 	}
 	res := joinLines(out)
@@ -69,7 +71,9 @@ func SetKey(text []byte, file string, line, col int32, key string, value any, q 
 }
 
 // DeleteKey removes key (and its value's lines) from the mapping at
-// line,col, keeping every other byte; a missing key is not an error.
+// line,col, keeping every other byte; a missing key is not an error. The
+// blank and comment lines that follow the entry go with it unless it is
+// the mapping's last, as BuildStream's ruamel round-trip removes them.
 func DeleteKey(text []byte, file string, line, col int32, key string) ([]byte, error) {
 	m, err := editedMapping(text, file, line, col, key)
 	if err != nil {
@@ -87,6 +91,12 @@ func DeleteKey(text []byte, file string, line, col int32, key string) ([]byte, e
 			return nil, cannotEdit(file, k, "remove", key, "it is the mapping's first key")
 		}
 		first, last := k.Line-1, entryEnd(lines, k.Line-1, m.Column-1)
+		if i+2 < len(m.Content) {
+			// ruamel.yaml holds the blank and comment lines after an
+			// entry as its comment, and drops them with it, except after
+			// a mapping's last entry.
+			last = trailingComments(lines, last)
+		}
 		res := joinLines(append(append([]string{}, lines[:first]...), lines[last+1:]...))
 		if err := checkEdit(res, file, line, col, key, nil, false); err != nil {
 			return nil, err
@@ -173,6 +183,20 @@ func entryEnd(lines []string, first, indent int) int {
 			break
 		}
 		last = i
+	}
+	return last
+}
+
+// trailingComments returns the index of the last line of the blank and
+// comment lines that follow line last, at any indentation, up to the next
+// line with content (or the end of the text).
+func trailingComments(lines []string, last int) int {
+	for last+1 < len(lines) {
+		t := strings.TrimLeft(lines[last+1], " \t")
+		if t != "" && !strings.HasPrefix(t, "#") {
+			break
+		}
+		last++
 	}
 	return last
 }

@@ -81,6 +81,17 @@ func TestDeleteKey(t *testing.T) {
 			"kind: import\nsources:\n- kind: git\n  url: u\n  tags:\n    - tag: a\n      commit: c0\n      annotated: false\ndepends:\n- x.bst\n",
 			"tags", "kind: import\nsources:\n- kind: git\n  url: u\ndepends:\n- x.bst\n"},
 		{"missing key", "kind: import\nsources:\n- kind: git\n  url: u\n", "tags", "kind: import\nsources:\n- kind: git\n  url: u\n"},
+		// The next three are ruamel.yaml 0.17's round-trip output (BuildStream's
+		// dumper settings) after deleting the key.
+		{"trailing comments go with the entry",
+			"kind: import\nsources:\n- kind: git\n  ref: x  # eol\n  tags:\n  - tag: gone\n    annotated: true   # eol2\n  # after the tags\n\n# col0\n  directory: src\n",
+			"tags", "kind: import\nsources:\n- kind: git\n  ref: x  # eol\n  directory: src\n"},
+		{"trailing comments of the last entry stay",
+			"kind: import\nsources:\n- kind: git\n  ref: x\n  tags: []\n\n  # last\nother: 1\n",
+			"tags", "kind: import\nsources:\n- kind: git\n  ref: x\n\n  # last\nother: 1\n"},
+		{"end-of-line comment goes with the entry",
+			"kind: import\nsources:\n- kind: git\n  tags: []   # eol\n  ref: x\n",
+			"tags", "kind: import\nsources:\n- kind: git\n  ref: x\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -137,5 +148,35 @@ func TestDumpBlock(t *testing.T) {
 	want = "projects:\n  test:\n    a.bst:\n    - {}\n    - ref: abc\n      tags:\n      - tag: v1\n        commit: c\n        annotated: \"False\"\n"
 	if got := DumpBlock(root, QuoteTyped); got != want {
 		t.Errorf("typed quoting, got:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// TestSetKeyAfterTrailingComments checks where a new key goes in a mapping
+// whose last entry is followed by blank and comment lines: after them, as
+// BuildStream 1.6.8's `bst track` writes a new ref (each want is its output).
+func TestSetKeyAfterTrailingComments(t *testing.T) {
+	head := "kind: import\nsources:\n- kind: git\n  url: r:repo\n"
+	ref := "  ref: a540e01c6fb88e0188c267e16fc3fd6d0f4eecf1\n"
+	tests := []struct{ name, body, tail string }{
+		{"comment lines at the end of the file", "  track: master   # eol comment\n  # last comment\n", ""},
+		{"blank line and comment before a key", "  track: master\n\n  # after blank\n", "variables:\n  x: y\n"},
+		{"comments at any column", "  track: master\n  # indented comment\n# top comment\n", "variables:\n  x: y\n"},
+		{"comment before the next sequence item", "  track: master\n  # end of first\n", "- kind: local\n  path: project.conf\n"},
+		{"comments after a nested mapping", "  track: master\n  submodules:\n    foo:\n      checkout: false\n      # inner comment\n  # outer comment\n", ""},
+		{"a blank line alone", "  track: master\n\n", "variables:\n  x: y\n"},
+		{"comments and blank lines", "  track: master\n  # c1\n\n  # c2\n\n", "variables:\n  x: y\n"},
+		{"blank lines at the end of the file", "  track: master\n  # c1\n\n\n", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := head + tt.body + tt.tail
+			got, err := SetKey([]byte(src), "a.bst", 3, 2, "ref", "a540e01c6fb88e0188c267e16fc3fd6d0f4eecf1", QuoteTyped)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := head + tt.body + ref + tt.tail; string(got) != want {
+				t.Errorf("got:\n%s\nwant:\n%s", got, want)
+			}
+		})
 	}
 }

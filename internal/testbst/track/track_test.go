@@ -19,6 +19,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/txtar"
 
+	"example.org/bst/internal/bsterr"
 	"example.org/bst/internal/testbst"
 )
 
@@ -162,6 +163,54 @@ func TestTrack2xGit(t *testing.T) {
 			})
 		}
 	}
+}
+
+// TestTrack2xJunctionRefs tracks elements of a junctioned subproject into
+// the top-level project's project.refs (testdata/junction_refs.txtar).
+func TestTrack2xJunctionRefs(t *testing.T) {
+	u := newUpstream(t)
+	archive := filepath.Join("testdata", "junction_refs.txtar")
+	ar, err := txtar.ParseFile(archive)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for _, f := range ar.Files {
+		if strings.HasPrefix(f.Name, "want/") {
+			continue
+		}
+		path := filepath.Join(dir, f.Name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, bytes.ReplaceAll(f.Data, []byte("@UPSTREAM@"), []byte("file://"+u.root)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	args := []string{"--no-colors", "source", "track", "junction.bst:tags.bst", "junction.bst:plain.bst"}
+	testbst.Run(t, dir, nil, args...).AssertSuccess(t)
+	checkWritten(t, u, ar, archive, dir)
+	before := snapshot(t, dir)
+	res := testbst.Run(t, dir, nil, args...)
+	res.AssertSuccess(t)
+	if strings.Contains(res.Stderr, "Updated refs") {
+		t.Errorf("second track updated refs:\n%s", res.Stderr)
+	}
+	if after := snapshot(t, dir); !reflect.DeepEqual(before, after) {
+		t.Errorf("second track changed files")
+	}
+
+	// A top-level project that keeps its refs inline cannot track the
+	// subproject's elements (BuildStream 2's _track_cross_junction_filter).
+	conf, err := os.ReadFile(filepath.Join(dir, "project.conf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	inline := bytes.Replace(conf, []byte("ref-storage: project.refs\n"), nil, 1)
+	if err := os.WriteFile(filepath.Join(dir, "project.conf"), inline, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	testbst.Run(t, dir, nil, args...).AssertMainError(t, bsterr.DomainStream, "untrackable-sources")
 }
 
 // checkWritten compares the files the archive's want/ section names with

@@ -81,8 +81,14 @@ func New(spec plugin.SourceSpec) (plugin.Source, error) {
 
 // RefKeys names the top-level configuration keys that hold the
 // reference: url and sha256sum (1.x), suffix and sha256sum (2.x).
-func (s *Source) RefKeys() []string {
-	if s.gen >= 2 {
+func (s *Source) RefKeys() []string { return RefKeys(s.gen) }
+
+// RefKeys are the configuration keys a cpan reference occupies in
+// generation gen: bst-external's load_ref and set_ref read and write `url`
+// and `sha256sum` (inline and in project.refs alike); the 2.x community
+// plugin's `suffix` replaces `url`.
+func RefKeys(gen int) []string {
+	if gen >= 2 {
 		return []string{"suffix", "sha256sum"}
 	}
 	return []string{"url", "sha256sum"}
