@@ -149,7 +149,7 @@ func (a *app) flagSet(name string) bool {
 func (a *app) fetchCmd(use string, legacy bool) *cobra.Command {
 	var except []string
 	var deps string
-	var track bool
+	var track, trackCross bool
 	def, allowed := "none", []string{"none", "build", "run", "all"}
 	short := "Fetch sources in a pipeline"
 	if legacy {
@@ -169,7 +169,7 @@ func (a *app) fetchCmd(use string, legacy bool) *cobra.Command {
 			}
 			defer s.Close()
 			return s.Fetch(a.ctx, stream.FetchOptions{Targets: args, Deps: scopes[deps], Except: except,
-				Track: track, Fetchers: s.Config.Fetchers})
+				Track: track, TrackCrossJunctions: trackCross, Fetchers: s.Config.Fetchers})
 		},
 	}
 	f := cmd.Flags()
@@ -177,7 +177,7 @@ func (a *app) fetchCmd(use string, legacy bool) *cobra.Command {
 	f.StringVarP(&deps, "deps", "d", def, "The dependencies to fetch")
 	if legacy {
 		f.BoolVar(&track, "track", false, "Track new source references before fetching")
-		f.BoolP("track-cross-junctions", "J", false, "Allow tracking to cross junction boundaries")
+		f.BoolVarP(&trackCross, "track-cross-junctions", "J", false, "Allow tracking to cross junction boundaries")
 	}
 	return cmd
 }
@@ -185,6 +185,7 @@ func (a *app) fetchCmd(use string, legacy bool) *cobra.Command {
 func (a *app) trackCmd(use string, legacy bool) *cobra.Command {
 	var except []string
 	var deps string
+	var cross bool
 	allowed := []string{"none", "build", "run", "all"}
 	if legacy {
 		allowed = []string{"none", "all"}
@@ -201,13 +202,14 @@ func (a *app) trackCmd(use string, legacy bool) *cobra.Command {
 				return err
 			}
 			defer s.Close()
-			return s.Track(a.ctx, stream.TrackOptions{Targets: args, Deps: scopes[deps], Except: except, Fetchers: s.Config.Fetchers})
+			return s.Track(a.ctx, stream.TrackOptions{Targets: args, Deps: scopes[deps], Except: except,
+				CrossJunctions: cross, Fetchers: s.Config.Fetchers})
 		},
 	}
 	f := cmd.Flags()
 	f.StringArrayVar(&except, "except", nil, "Except certain dependencies from tracking")
 	f.StringVarP(&deps, "deps", "d", "none", "The dependencies to track")
-	f.BoolP("cross-junctions", "J", false, "Allow crossing junction boundaries")
+	f.BoolVarP(&cross, "cross-junctions", "J", false, "Allow crossing junction boundaries")
 	return cmd
 }
 
