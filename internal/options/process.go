@@ -173,7 +173,15 @@ func (p *Pool) applyCondition(node *yamlnode.Mapping, c yamlnode.Node, restricte
 	if !apply {
 		return nil
 	}
-	return yamlnode.Composite(node, fragment)
+	if err := yamlnode.Composite(node, fragment); err != nil {
+		return err
+	}
+	if p.gen != Gen1 && fragment.P.File != "" {
+		// BuildStream 2's MappingNode composite gives the target the
+		// provenance of what was composited onto it (node.pyx).
+		node.P = fragment.P
+	}
+	return nil
 }
 
 func copyProv(p *bsterr.Provenance) *bsterr.Provenance {
