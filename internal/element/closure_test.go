@@ -10,7 +10,7 @@ import (
 func TestBuildDependenciesMatchesWalk(t *testing.T) {
 	rng := rand.New(rand.NewSource(1))
 	for round := 0; round < 200; round++ {
-		n := 2 + rng.Intn(30)
+		n := 2 + rng.Intn(80) // closures above and below the linear-scan size
 		elems := make([]*Element, n)
 		for i := range elems {
 			elems[i] = &Element{Name: string(rune('a' + i%26))}

@@ -36,7 +36,8 @@ type Element struct {
 	Sources    []*Source
 
 	Keys     Keys
-	run      runClosure
+	run      runClosure // Dependencies([e], ScopeRun)
+	build    runClosure // Dependencies([e], ScopeBuild)
 	weak     weakInputs
 	keysOnce sync.Once
 	keysErr  error
