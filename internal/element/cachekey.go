@@ -398,7 +398,11 @@ func plainPublic(e *Element) any {
 	if e.Public == nil {
 		return cachekey.Dict{}
 	}
-	return nodeKey{n: e.Public, strip: e.Project.Gen == project.Gen2}
+	k := nodeKey{n: e.Public, strip: e.Project.Gen == project.Gen2}
+	if e.kind != nil && !k.strip {
+		k.shared, k.sharedEnc = e.kind.splitsKey()
+	}
+	return k
 }
 
 func withElement(err error, e *Element) error {

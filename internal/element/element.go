@@ -43,6 +43,8 @@ type Element struct {
 	keysErr  error
 	// sourceKeys is the factory's cache of file-based source keys.
 	sourceKeys *sourcekey.Cache
+	// kind is what the factory shares between elements of e's kind.
+	kind *kindEntry
 
 	sourcesChecked, sourcesCached bool
 	cached                        bool

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"example.org/bst/internal/bsterr"
 	"example.org/bst/internal/loader"
@@ -49,6 +50,69 @@ type kindEntry struct {
 	splits   *yamlnode.Mapping // the kind's split rules (over the project's)
 	config   *yamlnode.Mapping // the kind's configuration
 	err      error
+
+	// splits1 is, in 1.x, the expanded split rules of the first element
+	// of the kind that has none of its own; the later ones whose
+	// expansion is equal share it, and its key encoding (splitsKey).
+	splits1   atomic.Pointer[yamlnode.Mapping]
+	splitsEnc struct {
+		once sync.Once
+		node *yamlnode.Mapping
+		enc  []byte
+	}
+}
+
+// shareSplits1 returns the kind's shared expanded split rules if they are
+// equal to expanded, else expanded (which becomes the shared ones if there
+// are none yet).
+func (ke *kindEntry) shareSplits1(expanded *yamlnode.Mapping) *yamlnode.Mapping {
+	for {
+		if s := ke.splits1.Load(); s != nil {
+			if equalSplits(s, expanded) {
+				return s
+			}
+			return expanded
+		}
+		if ke.splits1.CompareAndSwap(nil, expanded) {
+			return expanded
+		}
+	}
+}
+
+// equalSplits reports whether two expansions of the same split rules (same
+// domains, same sequences) hold the same strings.
+func equalSplits(a, b *yamlnode.Mapping) bool {
+	if len(a.Keys) != len(b.Keys) {
+		return false
+	}
+	for i := range a.Keys {
+		sa, ok1 := a.Vals[i].(*yamlnode.Sequence)
+		sb, ok2 := b.Vals[i].(*yamlnode.Sequence)
+		if a.Keys[i] != b.Keys[i] || !ok1 || !ok2 || len(sa.Items) != len(sb.Items) {
+			return false
+		}
+		for j := range sa.Items {
+			x, ok1 := sa.Items[j].(*yamlnode.Scalar)
+			y, ok2 := sb.Items[j].(*yamlnode.Scalar)
+			if !ok1 || !ok2 || x.Value != y.Value || x.Null != y.Null || x.P != y.P {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// splitsKey returns the shared split rules and their key encoding
+// (computed once, when keys are first computed, after every element of the
+// kind has been created), or nil.
+func (ke *kindEntry) splitsKey() (*yamlnode.Mapping, []byte) {
+	c := &ke.splitsEnc
+	c.once.Do(func() {
+		if c.node = ke.splits1.Load(); c.node != nil {
+			c.enc = appendNode(nil, c.node, false, nil, nil)
+		}
+	})
+	return c.node, c.enc
 }
 
 type tableKey struct {

@@ -21,7 +21,7 @@ func (f *Factory) New(le *loader.LoadElement) (*Element, error) {
 		return nil, err
 	}
 	e := &Element{Name: le.Name, FullName: le.FullName, Kind: le.Kind, Project: p, Load: le, Plugin: ke.plugin, IsJunction: junction,
-		sourceKeys: &f.sourceKeys}
+		sourceKeys: &f.sourceKeys, kind: ke}
 	node := le.Node
 	if e.Description, err = node.StringDefault("description", ""); err != nil {
 		return nil, err
@@ -187,6 +187,11 @@ func (f *Factory) resolvePublic(e *Element, ke *kindEntry, node *yamlnode.Mappin
 			out.Items[j] = &yamlnode.Scalar{Value: v, P: sc.P}
 		}
 		expanded.Vals[i] = out
+	}
+	if es == nil {
+		// Most elements expand the kind's rules to the same strings:
+		// share one copy (and its key encoding) between them.
+		expanded = ke.shareSplits1(expanded)
 	}
 	bst.Set("split-rules", expanded)
 	return nil
