@@ -3,6 +3,7 @@ package element
 import (
 	"context"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -96,16 +97,18 @@ func (e *Element) doComputeKeys(ctx context.Context, h *cachekey.Hasher) error {
 		}
 	}
 	gen2 := e.Project.Gen == project.Gen2
-	e.weak = weakInputs{base: base, deps: deps, hasher: h}
+	e.weak = weakInputs{base: base, depsAt: slices.IndexFunc(base, isDepsField), deps: deps, hasher: h}
 	var weak cachekey.Key
 	if gen2 {
 		// 2.x hashes the weak key into the strict one. It is computed
-		// first: its dictionary uses the same spare room of base.
+		// first: its dictionary is base too.
 		weak = e.WeakKey()
 	}
-	// base has room for the dependencies (and 2.x's weak-cache-key): the
-	// strict dictionary is base with those fields appended in place.
-	strict := append(base, cachekey.Field{Name: "dependencies", Value: strictDeps{deps: deps, gen2: gen2}})
+	// The strict dictionary is base with its dependencies filled in (and
+	// 2.x's weak-cache-key, last in name order, appended in base's spare
+	// room).
+	strict := base
+	strict[e.weak.depsAt].Value = strictDeps{deps: deps, gen2: gen2}
 	if gen2 {
 		strict = append(strict, cachekey.Field{Name: "weak-cache-key", Value: weak})
 	}
@@ -114,6 +117,10 @@ func (e *Element) doComputeKeys(ctx context.Context, h *cachekey.Hasher) error {
 	e.Keys.Known = true
 	return nil
 }
+
+// isDepsField reports whether f is the "dependencies" field that
+// doComputeKeys and WeakKey fill in.
+func isDepsField(f cachekey.Field) bool { return f.Name == "dependencies" }
 
 // debugName is the name printed beside a key's input when debugging (and
 // "" otherwise, without building it).
@@ -127,7 +134,8 @@ func debugName(h *cachekey.Hasher, e *Element, what string) string {
 // weakInputs keeps what the weak key needs, computed on first use: in
 // strict mode BuildStream 1 needs it only for strict-rebuild dependants.
 type weakInputs struct {
-	base   cachekey.Dict // the key dictionary without dependencies
+	base   cachekey.Dict // the key dictionary, in name order
+	depsAt int           // the index of its "dependencies" field
 	deps   []*Element
 	hasher *cachekey.Hasher
 	once   sync.Once
@@ -148,10 +156,10 @@ func (e *Element) WeakKey() cachekey.Key {
 		} else {
 			weak.strict = e.StrictDeps
 		}
-		// Built in base's spare room, like the strict dictionary: the two
-		// are never built at the same time (keysOnce and weak.once order
-		// them), and neither is kept.
-		d := append(e.weak.base, cachekey.Field{Name: "dependencies", Value: weak})
+		// base is the strict dictionary too: the two are never built at
+		// the same time (keysOnce and weak.once order them).
+		d := e.weak.base
+		d[e.weak.depsAt].Value = weak
 		e.Keys.Weak = e.weak.hasher.GenerateNamed(debugName(e.weak.hasher, e, " (weak)"), d)
 	})
 	return e.Keys.Weak
@@ -298,21 +306,21 @@ func (e *Element) keyBase(ctx context.Context) (cachekey.Dict, error) {
 		exec = append(exec, cachekey.Field{Name: "build-uid", Value: e.Sandbox.BuildUID})
 	}
 	exec = append(exec, cachekey.Field{Name: "os", Value: e.Sandbox.BuildOS})
-	// In name order, with room for the dependencies (doComputeKeys).
-	d := make(cachekey.Dict, 0, 12)
-	return append(d,
-		cachekey.Field{Name: "artifact-version", Value: artifactVersion1(e.Plugin.ArtifactVersion)},
-		cachekey.Field{Name: "cache", Value: "CASCache"},
-		cachekey.Field{Name: "context", Value: emptyDictKey},
-		cachekey.Field{Name: "element", Value: pluginKey},
-		cachekey.Field{Name: "environment", Value: env},
-		cachekey.Field{Name: "execution-environment", Value: exec},
-		cachekey.Field{Name: "fatal-warnings", Value: fatal},
-		cachekey.Field{Name: "project", Value: emptyDictKey},
-		cachekey.Field{Name: "public", Value: plainPublic(e)},
-		cachekey.Field{Name: "sources", Value: sources},
-		cachekey.Field{Name: "workspace", Value: ""},
-	), nil
+	// In name order; doComputeKeys fills in the dependencies.
+	return cachekey.Dict{
+		{Name: "artifact-version", Value: artifactVersion1(e.Plugin.ArtifactVersion)},
+		{Name: "cache", Value: "CASCache"},
+		{Name: "context", Value: emptyDictKey},
+		{Name: "dependencies"},
+		{Name: "element", Value: pluginKey},
+		{Name: "environment", Value: env},
+		{Name: "execution-environment", Value: exec},
+		{Name: "fatal-warnings", Value: fatal},
+		{Name: "project", Value: emptyDictKey},
+		{Name: "public", Value: plainPublic(e)},
+		{Name: "sources", Value: sources},
+		{Name: "workspace", Value: ""},
+	}, nil
 }
 
 // emptyDictKey is the key of an empty dictionary, generate_key({}): what
@@ -333,24 +341,13 @@ func (e *Element) keyBase2(pluginKey any, sources []cachekey.Dict, env envKey, f
 	if err != nil {
 		return nil, err
 	}
-	// With room for the dependencies and the weak key (doComputeKeys).
-	d := make(cachekey.Dict, 0, 12)
-	d = append(d,
-		cachekey.Field{Name: "core-artifact-version", Value: coreArtifactVersion2},
-		cachekey.Field{Name: "element-base-key", Value: cachekey.Dict{{Name: "build-root", Value: buildRoot}}},
-		cachekey.Field{Name: "element-plugin-key", Value: pluginKey},
-		cachekey.Field{Name: "element-plugin-name", Value: e.Kind},
-		cachekey.Field{Name: "element-plugin-version", Value: e.Plugin.ArtifactVersion},
-		cachekey.Field{Name: "fatal-warnings", Value: fatal},
-		cachekey.Field{Name: "public", Value: plainPublic(e)},
-		cachekey.Field{Name: "sources", Value: sources},
-	)
 	runCommands := e.Plugin.RunCommands
 	if e.Kind == "compose" {
 		if integrate, err := e.Config.Bool("integrate", true); err == nil && !integrate {
 			runCommands = false
 		}
 	}
+	var sb cachekey.Dict
 	if runCommands {
 		arch, ok := options.CanonicalArch(e.Sandbox.BuildArch)
 		if !ok {
@@ -359,7 +356,7 @@ func (e *Element) keyBase2(pluginKey any, sources []cachekey.Dict, env envKey, f
 				Prov: &bsterr.Provenance{File: e.Name}}
 		}
 		// In name order.
-		sb := cachekey.Dict{{Name: "build-arch", Value: arch}}
+		sb = cachekey.Dict{{Name: "build-arch", Value: arch}}
 		if e.Sandbox.HasGID {
 			sb = append(sb, cachekey.Field{Name: "build-gid", Value: e.Sandbox.BuildGID})
 		}
@@ -367,9 +364,30 @@ func (e *Element) keyBase2(pluginKey any, sources []cachekey.Dict, env envKey, f
 		if e.Sandbox.HasUID {
 			sb = append(sb, cachekey.Field{Name: "build-uid", Value: e.Sandbox.BuildUID})
 		}
-		d = append(d, cachekey.Field{Name: "sandbox", Value: sb}, cachekey.Field{Name: "environment", Value: env})
 	}
-	return d, nil
+	// In name order, with room for the weak key (last); doComputeKeys
+	// fills in the dependencies. Elements that run no commands key no
+	// environment and no sandbox.
+	d := make(cachekey.Dict, 0, 12)
+	d = append(d,
+		cachekey.Field{Name: "core-artifact-version", Value: coreArtifactVersion2},
+		cachekey.Field{Name: "dependencies"},
+		cachekey.Field{Name: "element-base-key", Value: cachekey.Dict{{Name: "build-root", Value: buildRoot}}},
+		cachekey.Field{Name: "element-plugin-key", Value: pluginKey},
+		cachekey.Field{Name: "element-plugin-name", Value: e.Kind},
+		cachekey.Field{Name: "element-plugin-version", Value: e.Plugin.ArtifactVersion},
+	)
+	if runCommands {
+		d = append(d, cachekey.Field{Name: "environment", Value: env})
+	}
+	d = append(d,
+		cachekey.Field{Name: "fatal-warnings", Value: fatal},
+		cachekey.Field{Name: "public", Value: plainPublic(e)},
+	)
+	if runCommands {
+		d = append(d, cachekey.Field{Name: "sandbox", Value: sb})
+	}
+	return append(d, cachekey.Field{Name: "sources", Value: sources}), nil
 }
 
 // sourceKeyConfig returns the configuration a source plugin keys: in 2.x
