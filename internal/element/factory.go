@@ -54,7 +54,7 @@ type kindEntry struct {
 	// splits1 is, in 1.x, the expanded split rules of the first element
 	// of the kind that has none of its own; the later ones whose
 	// expansion is equal share it, and its key encoding (splitsKey).
-	splits1   atomic.Pointer[yamlnode.Mapping]
+	splits1   atomic.Pointer[sharedSplits]
 	splitsEnc struct {
 		once sync.Once
 		node *yamlnode.Mapping
@@ -62,21 +62,64 @@ type kindEntry struct {
 	}
 }
 
-// shareSplits1 returns the kind's shared expanded split rules if they are
-// equal to expanded, else expanded (which becomes the shared ones if there
-// are none yet).
-func (ke *kindEntry) shareSplits1(expanded *yamlnode.Mapping) *yamlnode.Mapping {
-	for {
-		if s := ke.splits1.Load(); s != nil {
-			if equalSplits(s, expanded) {
-				return s
-			}
-			return expanded
-		}
-		if ke.splits1.CompareAndSwap(nil, expanded) {
-			return expanded
+// sharedSplits is a kind's expanded split rules, with the variables they
+// refer to and the values they were expanded with.
+type sharedSplits struct {
+	node  *yamlnode.Mapping
+	names []string
+	vals  []string
+}
+
+// sharedSplits1 returns the kind's shared expanded split rules if vars
+// gives the variables they refer to the same values, else nil: the
+// expansion would then give the same strings.
+func (ke *kindEntry) sharedSplits1(vars *variables.Table) *yamlnode.Mapping {
+	sh := ke.splits1.Load()
+	if sh == nil {
+		return nil
+	}
+	for i, n := range sh.names {
+		v, ok, err := vars.Get(n)
+		if !ok || err != nil || v != sh.vals[i] {
+			return nil
 		}
 	}
+	return sh.node
+}
+
+// shareSplits1 returns the kind's shared expanded split rules if they are
+// equal to expanded, else expanded (which becomes the shared ones, with
+// the values vars gives the variables they refer to, if there are none
+// yet).
+func (f *Factory) shareSplits1(ke *kindEntry, expanded, raw *yamlnode.Mapping, vars *variables.Table) *yamlnode.Mapping {
+	if sh := ke.splits1.Load(); sh != nil {
+		if equalSplits(sh.node, expanded) {
+			return sh.node
+		}
+		return expanded
+	}
+	sh := &sharedSplits{node: expanded}
+	seen := map[string]bool{}
+	for _, v := range raw.Vals {
+		for _, it := range v.(*yamlnode.Sequence).Items {
+			for _, n := range f.Parser.Parse(it.(*yamlnode.Scalar).Str()).Refs() {
+				if seen[n] {
+					continue
+				}
+				seen[n] = true
+				val, ok, err := vars.Get(n)
+				if !ok || err != nil {
+					return expanded // expanded without it: leave sharing to others
+				}
+				sh.names = append(sh.names, n)
+				sh.vals = append(sh.vals, val)
+			}
+		}
+	}
+	if ke.splits1.CompareAndSwap(nil, sh) {
+		return expanded
+	}
+	return f.shareSplits1(ke, expanded, raw, vars)
 }
 
 // equalSplits reports whether two expansions of the same split rules (same
@@ -108,7 +151,8 @@ func equalSplits(a, b *yamlnode.Mapping) bool {
 func (ke *kindEntry) splitsKey() (*yamlnode.Mapping, []byte) {
 	c := &ke.splitsEnc
 	c.once.Do(func() {
-		if c.node = ke.splits1.Load(); c.node != nil {
+		if sh := ke.splits1.Load(); sh != nil {
+			c.node = sh.node
 			c.enc = appendNode(nil, c.node, false, nil, nil)
 		}
 	})

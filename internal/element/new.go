@@ -167,7 +167,16 @@ func (f *Factory) resolvePublic(e *Element, ke *kindEntry, node *yamlnode.Mappin
 		return expandNode(pub, e.Vars)
 	}
 	// 1.x expands only the split rules, into new nodes (the kind's rules
-	// are shared between elements).
+	// are shared between elements). Most elements expand them to the same
+	// strings: they share one copy (and its key encoding), found without
+	// expanding anything when the variables the rules refer to have the
+	// same values.
+	if es == nil {
+		if sh := ke.sharedSplits1(e.Vars); sh != nil {
+			bst.Set("split-rules", sh)
+			return nil
+		}
+	}
 	expanded := &yamlnode.Mapping{P: baseSplits.P, Keys: baseSplits.Keys, Vals: make([]yamlnode.Node, len(baseSplits.Vals))}
 	for i, domain := range baseSplits.Keys {
 		seq, ok := baseSplits.Vals[i].(*yamlnode.Sequence)
@@ -189,9 +198,7 @@ func (f *Factory) resolvePublic(e *Element, ke *kindEntry, node *yamlnode.Mappin
 		expanded.Vals[i] = out
 	}
 	if es == nil {
-		// Most elements expand the kind's rules to the same strings:
-		// share one copy (and its key encoding) between them.
-		expanded = ke.shareSplits1(expanded)
+		expanded = f.shareSplits1(ke, expanded, baseSplits, e.Vars)
 	}
 	bst.Set("split-rules", expanded)
 	return nil
