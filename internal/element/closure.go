@@ -15,17 +15,16 @@ func (e *Element) runList() []*Element {
 			e.run.list = []*Element{e}
 			return
 		}
-		seen := make(map[*Element]struct{}, 16)
+		var seen elemSet
 		var out []*Element
 		for _, d := range e.RuntimeDeps {
 			for _, x := range d.runList() {
-				if _, ok := seen[x]; !ok {
-					seen[x] = struct{}{}
+				if seen.add(x) {
 					out = append(out, x)
 				}
 			}
 		}
-		if _, ok := seen[e]; !ok {
+		if seen.add(e) {
 			out = append(out, e)
 		}
 		e.run.list = out
@@ -67,11 +66,10 @@ func (e *Element) BuildDependencies() []*Element {
 			e.build.list = out
 			return
 		}
-		seen := make(map[*Element]struct{}, n)
+		var seen elemSet
 		for _, d := range e.BuildDeps {
 			for _, x := range d.runList() {
-				if _, ok := seen[x]; !ok {
-					seen[x] = struct{}{}
+				if seen.add(x) {
 					out = append(out, x)
 				}
 			}
@@ -79,4 +77,35 @@ func (e *Element) BuildDependencies() []*Element {
 		e.build.list = out
 	})
 	return e.build.list
+}
+
+// elemSet is a set of elements for closure walks: a bitset over their
+// sequence numbers, or a map for elements that have none (made without a
+// Factory). The zero value is empty.
+type elemSet struct {
+	bits []uint64
+	m    map[*Element]struct{}
+}
+
+// add adds e and reports whether it was new.
+func (s *elemSet) add(e *Element) bool {
+	if e.seq <= 0 {
+		if s.m == nil {
+			s.m = map[*Element]struct{}{}
+		}
+		if _, ok := s.m[e]; ok {
+			return false
+		}
+		s.m[e] = struct{}{}
+		return true
+	}
+	w, b := int(e.seq)>>6, uint64(1)<<(e.seq&63)
+	if w >= len(s.bits) {
+		s.bits = append(s.bits, make([]uint64, w+1-len(s.bits))...)
+	}
+	if s.bits[w]&b != 0 {
+		return false
+	}
+	s.bits[w] |= b
+	return true
 }

@@ -14,6 +14,11 @@ func TestBuildDependenciesMatchesWalk(t *testing.T) {
 		elems := make([]*Element, n)
 		for i := range elems {
 			elems[i] = &Element{Name: string(rune('a' + i%26))}
+			if round%2 == 1 {
+				// Sequence numbers (sparse, to grow the bitset): the
+				// bitset path of elemSet; otherwise its map path.
+				elems[i].seq = int32(1 + i*97)
+			}
 			for j := 0; j < i; j++ {
 				switch rng.Intn(6) {
 				case 0:

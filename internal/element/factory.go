@@ -27,6 +27,8 @@ type Factory struct {
 	Host     Host
 
 	sourceKeys sourcekey.Cache
+	// seq numbers the elements created (from 1), for closure walks.
+	seq atomic.Int32
 
 	mu     sync.Mutex
 	refs   map[string]*projectRefs
