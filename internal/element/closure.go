@@ -79,17 +79,22 @@ func (e *Element) BuildDependencies() []*Element {
 	return e.build.list
 }
 
-// elemSet is a set of elements for closure walks: a bitset over their
-// sequence numbers, or a map for elements that have none (made without a
-// Factory). The zero value is empty.
+// elemSet is a set of elements for closure walks: a bitset over the
+// sequence numbers of the first numbered element's factory, or a map for
+// elements that have none (made without a Factory) or another factory's.
+// The zero value is empty.
 type elemSet struct {
+	fac  *Factory
 	bits []uint64
 	m    map[*Element]struct{}
 }
 
 // add adds e and reports whether it was new.
 func (s *elemSet) add(e *Element) bool {
-	if e.seq <= 0 {
+	if s.fac == nil && e.seq > 0 {
+		s.fac = e.fac
+	}
+	if e.seq <= 0 || e.fac != s.fac {
 		if s.m == nil {
 			s.m = map[*Element]struct{}{}
 		}

@@ -45,9 +45,10 @@ type Element struct {
 	sourceKeys *sourcekey.Cache
 	// kind is what the factory shares between elements of e's kind.
 	kind *kindEntry
-	// seq numbers e among the elements of its factory (from 1; 0 for an
-	// element made otherwise), for closure walks (elemSet).
+	// seq numbers e among the elements of its factory fac (from 1; 0 for
+	// an element made otherwise), for closure walks (elemSet).
 	seq int32
+	fac *Factory
 
 	sourcesChecked, sourcesCached bool
 	cached                        bool

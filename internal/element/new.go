@@ -21,7 +21,7 @@ func (f *Factory) New(le *loader.LoadElement) (*Element, error) {
 		return nil, err
 	}
 	e := &Element{Name: le.Name, FullName: le.FullName, Kind: le.Kind, Project: p, Load: le, Plugin: ke.plugin, IsJunction: junction,
-		sourceKeys: &f.sourceKeys, kind: ke, seq: f.seq.Add(1)}
+		sourceKeys: &f.sourceKeys, kind: ke, seq: f.seq.Add(1), fac: f}
 	node := le.Node
 	if e.Description, err = node.StringDefault("description", ""); err != nil {
 		return nil, err
