@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"math/bits"
 	"reflect"
 	"slices"
 	"strconv"
@@ -315,13 +316,24 @@ func appendString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {
-		// Skip eight plain bytes at a time (no control character, quote,
-		// backslash or non-ASCII byte among them).
-		for i+8 <= len(s) && plain8(s[i:i+8]) {
-			i += 8
-		}
-		if i >= len(s) {
-			break
+		// Jump over plain bytes (no control character, quote, backslash
+		// or non-ASCII byte) eight at a time, straight to the first byte
+		// that may need escaping. The last bytes are checked with the
+		// last eight bytes of s, where a flag can be wrong (see
+		// escapes8), so each flagged byte is checked again below.
+		if i+8 <= len(s) {
+			m := escapes8(load8(s[i:]))
+			if m == 0 {
+				i += 8
+				continue
+			}
+			i += bits.TrailingZeros64(m) >> 3
+		} else if len(s) >= 8 {
+			m := escapes8(load8(s[len(s)-8:])) >> (8 * (i + 8 - len(s)))
+			if m == 0 {
+				break
+			}
+			i += bits.TrailingZeros64(m) >> 3
 		}
 		c := s[i]
 		if c >= 0x20 && c < utf8.RuneSelf && c != '"' && c != '\\' {
@@ -392,17 +404,20 @@ const (
 	msb = 0x8080808080808080
 )
 
-// plain8 reports whether none of the 8 bytes of b needs escaping.
-func plain8(b string) bool {
-	w := uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
-		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
-	if w&msb != 0 {
-		return false // non-ASCII
-	}
-	less := (w - lsb*0x20) & ^w & msb // some byte < 0x20
+// escapes8 returns a mask with the high bit of each byte of the 8 bytes
+// w (little endian) that needs escaping: a control character, a quote, a
+// backslash or a non-ASCII byte. Bytes above the lowest flagged one may be
+// flagged wrongly (borrows propagate upwards), so only the lowest set bit
+// is meaningful; it is zero if no byte needs escaping.
+func escapes8(w uint64) uint64 {
 	quote := w ^ (lsb * '"')
-	quote = (quote - lsb) & ^quote & msb // some byte == '"'
 	bs := w ^ (lsb * '\\')
-	bs = (bs - lsb) & ^bs & msb // some byte == '\\'
-	return less|quote|bs == 0
+	return (w | (w-lsb*0x20)&^w | (quote-lsb)&^quote | (bs-lsb)&^bs) & msb
+}
+
+// load8 returns the first 8 bytes of b as a little-endian word.
+func load8(b string) uint64 {
+	_ = b[7] // one bounds check; the loads combine into one
+	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
 }

@@ -135,3 +135,34 @@ func FuzzEncode(f *testing.F) {
 		}
 	})
 }
+
+// TestStringWindows checks the word-at-a-time string scan at every length
+// and position around its 8-byte windows: one or two bytes that need
+// escaping (and bytes next to the escaped ranges: '!' is '"'-1, ']' is
+// '\\'+1, ' ' is the first plain byte), in plain text, against the oracle.
+func TestStringWindows(t *testing.T) {
+	specials := []string{"\"", "\\", "\n", "\x00", "\x1f", "é", "😀", "!", "]", " ", "\x7f"}
+	for n := 0; n <= 24; n++ {
+		for p := 0; p < n; p++ {
+			for _, sp := range specials {
+				for q := -1; q < n; q++ {
+					b := []byte(strings.Repeat("a", n))
+					s := string(b[:p]) + sp + string(b[p+1:])
+					if q >= 0 && q != p {
+						s = s[:min(q, len(s))] + "\\" + s[min(q+1, len(s)):]
+					}
+					if !utf8.ValidString(s) {
+						continue // cut into a multi-byte character
+					}
+					got, err := cachekey.Append(nil, s)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if want := oracleString(s); string(got) != want {
+						t.Fatalf("%q: got %s, want %s", s, got, want)
+					}
+				}
+			}
+		}
+	}
+}

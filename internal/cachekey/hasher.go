@@ -83,20 +83,3 @@ func (h *Hasher) GenerateNamed(name string, v any) Key {
 
 // Debugging reports whether h prints what it hashes.
 func (h *Hasher) Debugging() bool { return h != nil && h.debug != nil }
-
-// print writes one debug line for a key computed from enc.
-func (h *Hasher) print(name string, k Key, enc []byte) {
-	line := make([]byte, 0, len(enc)+KeyLength+len(name)+16)
-	line = append(line, "cachekey "...)
-	line = append(line, k.String()...)
-	line = append(line, ' ')
-	if name != "" {
-		line = strconv.AppendQuote(line, name)
-		line = append(line, ' ')
-	}
-	line = append(line, enc...)
-	line = append(line, '\n')
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	_, _ = h.debug.Write(line)
-}

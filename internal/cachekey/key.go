@@ -15,6 +15,14 @@ const KeyLength = 2 * sha256.Size
 // String returns the key as 64 lowercase hex characters, BuildStream's form.
 func (k Key) String() string { return hex.EncodeToString(k[:]) }
 
+// AppendCanonical appends the key's canonical encoding, its String form
+// quoted (BuildStream hashes keys as strings); Key is an Encoder.
+func (k Key) AppendCanonical(dst []byte) []byte {
+	dst = append(dst, '"')
+	dst = hex.AppendEncode(dst, k[:])
+	return append(dst, '"')
+}
+
 // IsZero reports whether k is the zero Key (all zero bytes), which this
 // package uses for "no key yet"; no real encoding hashes to it.
 func (k Key) IsZero() bool { return k == Key{} }

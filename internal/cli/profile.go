@@ -2,6 +2,7 @@ package cli
 
 import (
 	"os"
+	"runtime"
 	"runtime/pprof"
 
 	"example.org/bst/internal/bsterr"
@@ -28,5 +29,8 @@ func writeMemProfile(path string) {
 		return
 	}
 	defer f.Close()
+	// The profile holds what was allocated up to the last collection:
+	// collect now so that it covers the whole run.
+	runtime.GC()
 	_ = pprof.Lookup("allocs").WriteTo(f, 0)
 }

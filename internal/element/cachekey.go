@@ -3,6 +3,7 @@ package element
 import (
 	"context"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -96,36 +97,45 @@ func (e *Element) doComputeKeys(ctx context.Context, h *cachekey.Hasher) error {
 		}
 	}
 	gen2 := e.Project.Gen == project.Gen2
-	strictDeps := make([]any, 0, len(deps))
-	for _, d := range deps {
-		if gen2 {
-			strictDeps = append(strictDeps, []any{d.Project.Name, d.Name, d.Keys.Strict.String()})
-		} else {
-			strictDeps = append(strictDeps, d.Keys.Strict.String())
-		}
-	}
-	// The dictionary is the same for every key but for its dependencies
-	// (and 2.x's weak-cache-key): encode it once.
-	tmpl, err := cachekey.NewTemplate(base, "dependencies", "weak-cache-key")
-	if err != nil {
-		return err
-	}
-	e.weak = weakInputs{tmpl: tmpl, deps: deps, hasher: h}
-	strict := cachekey.Dict{{Name: "dependencies", Value: strictDeps}}
+	e.weak = weakInputs{base: base, depsAt: slices.IndexFunc(base, isDepsField), deps: deps, hasher: h}
+	var weak cachekey.Key
 	if gen2 {
-		// 2.x hashes the weak key into the strict one.
-		strict = append(strict, cachekey.Field{Name: "weak-cache-key", Value: e.WeakKey().String()})
+		// 2.x hashes the weak key into the strict one. It is computed
+		// first: its dictionary is base too.
+		weak = e.WeakKey()
 	}
-	e.Keys.Strict = h.GenerateTemplate(e.FullName+" (strict)", tmpl, strict)
+	// The strict dictionary is base with its dependencies filled in (and
+	// 2.x's weak-cache-key, last in name order, appended in base's spare
+	// room).
+	strict := base
+	strict[e.weak.depsAt].Value = strictDeps{deps: deps, gen2: gen2}
+	if gen2 {
+		strict = append(strict, cachekey.Field{Name: "weak-cache-key", Value: weak})
+	}
+	e.Keys.Strict = h.GenerateNamed(debugName(h, e, " (strict)"), strict)
 	e.Keys.Strong = e.Keys.Strict
 	e.Keys.Known = true
 	return nil
 }
 
+// isDepsField reports whether f is the "dependencies" field that
+// doComputeKeys and WeakKey fill in.
+func isDepsField(f cachekey.Field) bool { return f.Name == "dependencies" }
+
+// debugName is the name printed beside a key's input when debugging (and
+// "" otherwise, without building it).
+func debugName(h *cachekey.Hasher, e *Element, what string) string {
+	if !h.Debugging() {
+		return ""
+	}
+	return e.FullName + what
+}
+
 // weakInputs keeps what the weak key needs, computed on first use: in
 // strict mode BuildStream 1 needs it only for strict-rebuild dependants.
 type weakInputs struct {
-	tmpl   *cachekey.Template
+	base   cachekey.Dict // the key dictionary, in name order
+	depsAt int           // the index of its "dependencies" field
 	deps   []*Element
 	hasher *cachekey.Hasher
 	once   sync.Once
@@ -136,29 +146,92 @@ type weakInputs struct {
 // strict dependencies.
 func (e *Element) WeakKey() cachekey.Key {
 	e.weak.once.Do(func() {
-		if e.weak.tmpl == nil {
+		if e.weak.base == nil {
 			return
 		}
 		gen2 := e.Project.Gen == project.Gen2
-		strictRebuild := e.Plugin.StrictRebuild
-		weakDeps := make([]any, 0, len(e.weak.deps))
-		for _, d := range e.weak.deps {
-			useWeak := strictRebuild || containsElem(e.StrictDeps, d)
-			switch {
-			case gen2 && useWeak:
-				weakDeps = append(weakDeps, []any{d.Project.Name, d.Name, d.WeakKey().String()})
-			case gen2:
-				weakDeps = append(weakDeps, []any{d.Project.Name, d.Name})
-			case useWeak:
-				weakDeps = append(weakDeps, d.WeakKey().String())
-			default:
-				weakDeps = append(weakDeps, d.Name)
-			}
+		weak := weakDeps{deps: e.weak.deps, gen2: gen2}
+		if e.Plugin.StrictRebuild {
+			weak.all = true
+		} else {
+			weak.strict = e.StrictDeps
 		}
-		e.Keys.Weak = e.weak.hasher.GenerateTemplate(e.FullName+" (weak)", e.weak.tmpl,
-			cachekey.Dict{{Name: "dependencies", Value: weakDeps}})
+		// base is the strict dictionary too: the two are never built at
+		// the same time (keysOnce and weak.once order them).
+		d := e.weak.base
+		d[e.weak.depsAt].Value = weak
+		e.Keys.Weak = e.weak.hasher.GenerateNamed(debugName(e.weak.hasher, e, " (weak)"), d)
 	})
 	return e.Keys.Weak
+}
+
+// strictDeps encodes the dependencies of a strict key: each one's strict
+// key (1.x), or [project, name, strict key] (2.x).
+type strictDeps struct {
+	deps []*Element
+	gen2 bool
+}
+
+func (s strictDeps) AppendCanonical(dst []byte) []byte {
+	dst = append(dst, '[')
+	for i, d := range s.deps {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		if s.gen2 {
+			dst = appendDepName(dst, d)
+			dst = append(dst, ',')
+			dst = d.Keys.Strict.AppendCanonical(dst)
+			dst = append(dst, ']')
+			continue
+		}
+		dst = d.Keys.Strict.AppendCanonical(dst)
+	}
+	return append(dst, ']')
+}
+
+// weakDeps encodes the dependencies of a weak key: by name (1.x), or by
+// [project, name] (2.x); those in strict (or all of them) by weak key
+// instead (1.x), or [project, name, weak key] (2.x).
+type weakDeps struct {
+	deps   []*Element
+	gen2   bool
+	all    bool // strict-rebuild: every dependency by weak key
+	strict []*Element
+}
+
+func (w weakDeps) AppendCanonical(dst []byte) []byte {
+	dst = append(dst, '[')
+	for i, d := range w.deps {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		useWeak := w.all || containsElem(w.strict, d)
+		switch {
+		case w.gen2 && useWeak:
+			dst = appendDepName(dst, d)
+			dst = append(dst, ',')
+			dst = d.WeakKey().AppendCanonical(dst)
+			dst = append(dst, ']')
+		case w.gen2:
+			dst = appendDepName(dst, d)
+			dst = append(dst, ']')
+		case useWeak:
+			dst = d.WeakKey().AppendCanonical(dst)
+		default:
+			dst = cachekey.AppendString(dst, d.Name)
+		}
+	}
+	return append(dst, ']')
+}
+
+// appendDepName appends `["project","name"` (a 2.x dependency entry, left
+// open).
+func appendDepName(dst []byte, d *Element) []byte {
+	dst = append(dst, '[')
+	dst = cachekey.AppendString(dst, d.Project.Name)
+	dst = append(dst, ',')
+	return cachekey.AppendString(dst, d.Name)
 }
 
 func containsElem(list []*Element, e *Element) bool {
@@ -177,7 +250,7 @@ func (e *Element) keyBase(ctx context.Context) (cachekey.Dict, error) {
 	if err != nil {
 		return nil, err
 	}
-	var sources []any
+	sources := make([]cachekey.Dict, 0, len(e.Sources))
 	for _, s := range e.Sources {
 		cfg, err := e.sourceKeyConfig(s)
 		if err != nil {
@@ -196,66 +269,77 @@ func (e *Element) keyBase(ctx context.Context) (cachekey.Dict, error) {
 			}
 			return nil, withElement(err, e)
 		}
+		// Fields in name order.
 		if e.Project.Gen == project.Gen2 {
-			sd := map[string]any{"key": k, "name": s.Kind}
+			sd := make(cachekey.Dict, 0, 3)
 			if s.Directory != "" {
-				sd["directory"] = s.Directory
+				sd = append(sd, cachekey.Field{Name: "directory", Value: s.Directory})
 			}
-			sources = append(sources, sd)
+			sources = append(sources, append(sd, cachekey.Field{Name: "key", Value: k}, cachekey.Field{Name: "name", Value: s.Kind}))
 			continue
 		}
 		var dir any
 		if s.Directory != "" {
 			dir = s.Directory
 		}
-		sources = append(sources, map[string]any{"directory": dir, "unique": k})
-	}
-	if sources == nil {
-		sources = []any{}
+		sources = append(sources, cachekey.Dict{{Name: "directory", Value: dir}, {Name: "unique", Value: k}})
 	}
 	env := envKey{env: e.Env, nocache: e.EnvNocache}
-	fatal := append([]string{}, e.Project.FatalWarnings...)
-	sort.Strings(fatal) // sorted(project._fatal_warnings)
+	fatal := e.Project.FatalWarnings
+	if !sort.StringsAreSorted(fatal) {
+		fatal = append([]string(nil), fatal...)
+		sort.Strings(fatal) // sorted(project._fatal_warnings)
+	}
+	if fatal == nil {
+		fatal = []string{}
+	}
 	if e.Project.Gen == project.Gen2 {
 		return e.keyBase2(pluginKey, sources, env, fatal)
 	}
-	exec := map[string]any{"os": e.Sandbox.BuildOS, "arch": e.Sandbox.BuildArch}
-	if e.Sandbox.BuildUID != 0 {
-		exec["build-uid"] = e.Sandbox.BuildUID
-	}
+	// In name order.
+	exec := make(cachekey.Dict, 0, 4)
+	exec = append(exec, cachekey.Field{Name: "arch", Value: e.Sandbox.BuildArch})
 	if e.Sandbox.BuildGID != 0 {
-		exec["build-gid"] = e.Sandbox.BuildGID
+		exec = append(exec, cachekey.Field{Name: "build-gid", Value: e.Sandbox.BuildGID})
 	}
-	empty := cachekey.Generate(map[string]any{}).String()
+	if e.Sandbox.BuildUID != 0 {
+		exec = append(exec, cachekey.Field{Name: "build-uid", Value: e.Sandbox.BuildUID})
+	}
+	exec = append(exec, cachekey.Field{Name: "os", Value: e.Sandbox.BuildOS})
+	// In name order; doComputeKeys fills in the dependencies.
 	return cachekey.Dict{
-		{Name: "artifact-version", Value: coreArtifactVersion1 + "." + strconv.Itoa(e.Plugin.ArtifactVersion)},
+		{Name: "artifact-version", Value: artifactVersion1(e.Plugin.ArtifactVersion)},
 		{Name: "cache", Value: "CASCache"},
-		{Name: "context", Value: empty},
+		{Name: "context", Value: emptyDictKey},
+		{Name: "dependencies"},
 		{Name: "element", Value: pluginKey},
 		{Name: "environment", Value: env},
 		{Name: "execution-environment", Value: exec},
 		{Name: "fatal-warnings", Value: fatal},
-		{Name: "project", Value: empty},
+		{Name: "project", Value: emptyDictKey},
 		{Name: "public", Value: plainPublic(e)},
 		{Name: "sources", Value: sources},
 		{Name: "workspace", Value: ""},
 	}, nil
 }
 
-func (e *Element) keyBase2(pluginKey any, sources []any, env envKey, fatal []string) (cachekey.Dict, error) {
+// emptyDictKey is the key of an empty dictionary, generate_key({}): what
+// BuildStream 1.6 hashes for the context's and the project's cache keys.
+const emptyDictKey = "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"
+
+// artifactVersion1 is BuildStream 1.6's artifact-version field for a
+// plugin's BST_ARTIFACT_VERSION.
+func artifactVersion1(v int) string {
+	if v == 0 {
+		return coreArtifactVersion1 + ".0"
+	}
+	return coreArtifactVersion1 + "." + strconv.Itoa(v)
+}
+
+func (e *Element) keyBase2(pluginKey any, sources []cachekey.Dict, env envKey, fatal []string) (cachekey.Dict, error) {
 	buildRoot, _, err := e.Vars.Get("build-root")
 	if err != nil {
 		return nil, err
-	}
-	d := cachekey.Dict{
-		{Name: "core-artifact-version", Value: coreArtifactVersion2},
-		{Name: "element-base-key", Value: map[string]any{"build-root": buildRoot}},
-		{Name: "element-plugin-key", Value: pluginKey},
-		{Name: "element-plugin-name", Value: e.Kind},
-		{Name: "element-plugin-version", Value: e.Plugin.ArtifactVersion},
-		{Name: "fatal-warnings", Value: fatal},
-		{Name: "public", Value: plainPublic(e)},
-		{Name: "sources", Value: sources},
 	}
 	runCommands := e.Plugin.RunCommands
 	if e.Kind == "compose" {
@@ -263,6 +347,7 @@ func (e *Element) keyBase2(pluginKey any, sources []any, env envKey, fatal []str
 			runCommands = false
 		}
 	}
+	var sb cachekey.Dict
 	if runCommands {
 		arch, ok := options.CanonicalArch(e.Sandbox.BuildArch)
 		if !ok {
@@ -270,16 +355,39 @@ func (e *Element) keyBase2(pluginKey any, sources []any, env envKey, fatal []str
 			return nil, &bsterr.Error{Domain: "PLATFORM", Msg: "Unknown architecture: " + e.Sandbox.BuildArch,
 				Prov: &bsterr.Provenance{File: e.Name}}
 		}
-		sb := map[string]any{"build-os": strings.ToLower(e.Sandbox.BuildOS), "build-arch": arch}
-		if e.Sandbox.HasUID {
-			sb["build-uid"] = e.Sandbox.BuildUID
-		}
+		// In name order.
+		sb = cachekey.Dict{{Name: "build-arch", Value: arch}}
 		if e.Sandbox.HasGID {
-			sb["build-gid"] = e.Sandbox.BuildGID
+			sb = append(sb, cachekey.Field{Name: "build-gid", Value: e.Sandbox.BuildGID})
 		}
-		d = append(d, cachekey.Field{Name: "sandbox", Value: sb}, cachekey.Field{Name: "environment", Value: env})
+		sb = append(sb, cachekey.Field{Name: "build-os", Value: strings.ToLower(e.Sandbox.BuildOS)})
+		if e.Sandbox.HasUID {
+			sb = append(sb, cachekey.Field{Name: "build-uid", Value: e.Sandbox.BuildUID})
+		}
 	}
-	return d, nil
+	// In name order, with room for the weak key (last); doComputeKeys
+	// fills in the dependencies. Elements that run no commands key no
+	// environment and no sandbox.
+	d := make(cachekey.Dict, 0, 12)
+	d = append(d,
+		cachekey.Field{Name: "core-artifact-version", Value: coreArtifactVersion2},
+		cachekey.Field{Name: "dependencies"},
+		cachekey.Field{Name: "element-base-key", Value: cachekey.Dict{{Name: "build-root", Value: buildRoot}}},
+		cachekey.Field{Name: "element-plugin-key", Value: pluginKey},
+		cachekey.Field{Name: "element-plugin-name", Value: e.Kind},
+		cachekey.Field{Name: "element-plugin-version", Value: e.Plugin.ArtifactVersion},
+	)
+	if runCommands {
+		d = append(d, cachekey.Field{Name: "environment", Value: env})
+	}
+	d = append(d,
+		cachekey.Field{Name: "fatal-warnings", Value: fatal},
+		cachekey.Field{Name: "public", Value: plainPublic(e)},
+	)
+	if runCommands {
+		d = append(d, cachekey.Field{Name: "sandbox", Value: sb})
+	}
+	return append(d, cachekey.Field{Name: "sources", Value: sources}), nil
 }
 
 // sourceKeyConfig returns the configuration a source plugin keys: in 2.x
@@ -308,7 +416,11 @@ func plainPublic(e *Element) any {
 	if e.Public == nil {
 		return cachekey.Dict{}
 	}
-	return nodeKey{n: e.Public, strip: e.Project.Gen == project.Gen2}
+	k := nodeKey{n: e.Public, strip: e.Project.Gen == project.Gen2}
+	if e.kind != nil && !k.strip {
+		k.shared, k.sharedEnc = e.kind.splitsKey()
+	}
+	return k
 }
 
 func withElement(err error, e *Element) error {

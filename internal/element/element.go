@@ -36,12 +36,19 @@ type Element struct {
 	Sources    []*Source
 
 	Keys     Keys
-	run      runClosure
+	run      runClosure // Dependencies([e], ScopeRun)
+	build    runClosure // Dependencies([e], ScopeBuild)
 	weak     weakInputs
 	keysOnce sync.Once
 	keysErr  error
 	// sourceKeys is the factory's cache of file-based source keys.
 	sourceKeys *sourcekey.Cache
+	// kind is what the factory shares between elements of e's kind.
+	kind *kindEntry
+	// seq numbers e among the elements of its factory fac (from 1; 0 for
+	// an element made otherwise), for closure walks (elemSet).
+	seq int32
+	fac *Factory
 
 	sourcesChecked, sourcesCached bool
 	cached, cachedFailure         bool

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"example.org/bst/internal/bsterr"
 	"example.org/bst/internal/loader"
@@ -26,6 +27,8 @@ type Factory struct {
 	Host     Host
 
 	sourceKeys sourcekey.Cache
+	// seq numbers the elements created (from 1), for closure walks.
+	seq atomic.Int32
 
 	mu     sync.Mutex
 	refs   map[string]*projectRefs
@@ -49,6 +52,113 @@ type kindEntry struct {
 	splits   *yamlnode.Mapping // the kind's split rules (over the project's)
 	config   *yamlnode.Mapping // the kind's configuration
 	err      error
+
+	// splits1 is, in 1.x, the expanded split rules of the first element
+	// of the kind that has none of its own; the later ones whose
+	// expansion is equal share it, and its key encoding (splitsKey).
+	splits1   atomic.Pointer[sharedSplits]
+	splitsEnc struct {
+		once sync.Once
+		node *yamlnode.Mapping
+		enc  []byte
+	}
+}
+
+// sharedSplits is a kind's expanded split rules, with the variables they
+// refer to and the values they were expanded with.
+type sharedSplits struct {
+	node  *yamlnode.Mapping
+	names []string
+	vals  []string
+}
+
+// sharedSplits1 returns the kind's shared expanded split rules if vars
+// gives the variables they refer to the same values, else nil: the
+// expansion would then give the same strings.
+func (ke *kindEntry) sharedSplits1(vars *variables.Table) *yamlnode.Mapping {
+	sh := ke.splits1.Load()
+	if sh == nil {
+		return nil
+	}
+	for i, n := range sh.names {
+		v, ok, err := vars.Get(n)
+		if !ok || err != nil || v != sh.vals[i] {
+			return nil
+		}
+	}
+	return sh.node
+}
+
+// shareSplits1 returns the kind's shared expanded split rules if they are
+// equal to expanded, else expanded (which becomes the shared ones, with
+// the values vars gives the variables they refer to, if there are none
+// yet).
+func (f *Factory) shareSplits1(ke *kindEntry, expanded, raw *yamlnode.Mapping, vars *variables.Table) *yamlnode.Mapping {
+	if sh := ke.splits1.Load(); sh != nil {
+		if equalSplits(sh.node, expanded) {
+			return sh.node
+		}
+		return expanded
+	}
+	sh := &sharedSplits{node: expanded}
+	seen := map[string]bool{}
+	for _, v := range raw.Vals {
+		for _, it := range v.(*yamlnode.Sequence).Items {
+			for _, n := range f.Parser.Parse(it.(*yamlnode.Scalar).Str()).Refs() {
+				if seen[n] {
+					continue
+				}
+				seen[n] = true
+				val, ok, err := vars.Get(n)
+				if !ok || err != nil {
+					return expanded // expanded without it: leave sharing to others
+				}
+				sh.names = append(sh.names, n)
+				sh.vals = append(sh.vals, val)
+			}
+		}
+	}
+	if ke.splits1.CompareAndSwap(nil, sh) {
+		return expanded
+	}
+	return f.shareSplits1(ke, expanded, raw, vars)
+}
+
+// equalSplits reports whether two expansions of the same split rules (same
+// domains, same sequences) hold the same strings.
+func equalSplits(a, b *yamlnode.Mapping) bool {
+	if len(a.Keys) != len(b.Keys) {
+		return false
+	}
+	for i := range a.Keys {
+		sa, ok1 := a.Vals[i].(*yamlnode.Sequence)
+		sb, ok2 := b.Vals[i].(*yamlnode.Sequence)
+		if a.Keys[i] != b.Keys[i] || !ok1 || !ok2 || len(sa.Items) != len(sb.Items) {
+			return false
+		}
+		for j := range sa.Items {
+			x, ok1 := sa.Items[j].(*yamlnode.Scalar)
+			y, ok2 := sb.Items[j].(*yamlnode.Scalar)
+			if !ok1 || !ok2 || x.Value != y.Value || x.Null != y.Null || x.P != y.P {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// splitsKey returns the shared split rules and their key encoding
+// (computed once, when keys are first computed, after every element of the
+// kind has been created), or nil.
+func (ke *kindEntry) splitsKey() (*yamlnode.Mapping, []byte) {
+	c := &ke.splitsEnc
+	c.once.Do(func() {
+		if sh := ke.splits1.Load(); sh != nil {
+			c.node = sh.node
+			c.enc = appendNode(nil, c.node, false, nil, nil)
+		}
+	})
+	return c.node, c.enc
 }
 
 type tableKey struct {

@@ -10,18 +10,26 @@ import (
 
 // nodeKey encodes a YAML node for a cache key directly, as the plain value
 // (mappings with sorted keys, sequences, strings, null) would be encoded.
+// A mapping that is the shared node is written as its encoding, sharedEnc.
 type nodeKey struct {
-	n     yamlnode.Node
-	strip bool
+	n         yamlnode.Node
+	strip     bool
+	shared    *yamlnode.Mapping
+	sharedEnc []byte
 }
 
 var _ cachekey.Encoder = nodeKey{}
 
-func (k nodeKey) AppendCanonical(dst []byte) []byte { return appendNode(dst, k.n, k.strip) }
+func (k nodeKey) AppendCanonical(dst []byte) []byte {
+	return appendNode(dst, k.n, k.strip, k.shared, k.sharedEnc)
+}
 
-func appendNode(dst []byte, n yamlnode.Node, strip bool) []byte {
+func appendNode(dst []byte, n yamlnode.Node, strip bool, shared *yamlnode.Mapping, sharedEnc []byte) []byte {
 	switch t := n.(type) {
 	case *yamlnode.Mapping:
+		if t == shared {
+			return append(dst, sharedEnc...)
+		}
 		var arr [16]int
 		order := arr[:0]
 		for i := range t.Keys {
@@ -35,7 +43,7 @@ func appendNode(dst []byte, n yamlnode.Node, strip bool) []byte {
 			}
 			dst = cachekey.AppendString(dst, t.Keys[j])
 			dst = append(dst, ':')
-			dst = appendNode(dst, t.Vals[j], strip)
+			dst = appendNode(dst, t.Vals[j], strip, shared, sharedEnc)
 		}
 		return append(dst, '}')
 	case *yamlnode.Sequence:
@@ -44,7 +52,7 @@ func appendNode(dst []byte, n yamlnode.Node, strip bool) []byte {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			dst = appendNode(dst, it, strip)
+			dst = appendNode(dst, it, strip, shared, sharedEnc)
 		}
 		return append(dst, ']')
 	case *yamlnode.Scalar:

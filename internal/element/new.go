@@ -21,7 +21,7 @@ func (f *Factory) New(le *loader.LoadElement) (*Element, error) {
 		return nil, err
 	}
 	e := &Element{Name: le.Name, FullName: le.FullName, Kind: le.Kind, Project: p, Load: le, Plugin: ke.plugin, IsJunction: junction,
-		sourceKeys: &f.sourceKeys}
+		sourceKeys: &f.sourceKeys, kind: ke, seq: f.seq.Add(1), fac: f}
 	node := le.Node
 	if e.Description, err = node.StringDefault("description", ""); err != nil {
 		return nil, err
@@ -167,7 +167,16 @@ func (f *Factory) resolvePublic(e *Element, ke *kindEntry, node *yamlnode.Mappin
 		return expandNode(pub, e.Vars)
 	}
 	// 1.x expands only the split rules, into new nodes (the kind's rules
-	// are shared between elements).
+	// are shared between elements). Most elements expand them to the same
+	// strings: they share one copy (and its key encoding), found without
+	// expanding anything when the variables the rules refer to have the
+	// same values.
+	if es == nil {
+		if sh := ke.sharedSplits1(e.Vars); sh != nil {
+			bst.Set("split-rules", sh)
+			return nil
+		}
+	}
 	expanded := &yamlnode.Mapping{P: baseSplits.P, Keys: baseSplits.Keys, Vals: make([]yamlnode.Node, len(baseSplits.Vals))}
 	for i, domain := range baseSplits.Keys {
 		seq, ok := baseSplits.Vals[i].(*yamlnode.Sequence)
@@ -187,6 +196,9 @@ func (f *Factory) resolvePublic(e *Element, ke *kindEntry, node *yamlnode.Mappin
 			out.Items[j] = &yamlnode.Scalar{Value: v, P: sc.P}
 		}
 		expanded.Vals[i] = out
+	}
+	if es == nil {
+		expanded = f.shareSplits1(ke, expanded, baseSplits, e.Vars)
 	}
 	bst.Set("split-rules", expanded)
 	return nil

@@ -60,10 +60,12 @@ func (w *walker) walk(e *Element, scope Scope, recursed bool) {
 		for _, d := range e.BuildDeps {
 			w.walk(d, ScopeAll, true)
 		}
+		// BuildStream skips runtime dependencies that are also build
+		// dependencies; walking them again stops at once (they were
+		// visited with ScopeAll just above), without a linear search per
+		// dependency (quadratic for a stack over thousands of elements).
 		for _, d := range e.RuntimeDeps {
-			if !contains(e.BuildDeps, d) {
-				w.walk(d, ScopeAll, true)
-			}
+			w.walk(d, ScopeAll, true)
 		}
 	case ScopeBuild:
 		for _, d := range e.BuildDeps {
@@ -77,13 +79,4 @@ func (w *walker) walk(e *Element, scope Scope, recursed bool) {
 	if shouldYield && scope != ScopeBuild {
 		w.out = append(w.out, e)
 	}
-}
-
-func contains(list []*Element, e *Element) bool {
-	for _, x := range list {
-		if x == e {
-			return true
-		}
-	}
-	return false
 }

@@ -101,6 +101,18 @@ type converter struct {
 	inAlias int
 	nodes   int
 	aliased int
+	// scalars is a slab the scalars of the document are allocated from,
+	// a few dozen at a time rather than one by one.
+	scalars []Scalar
+}
+
+// newScalar returns a new scalar from the slab.
+func (c *converter) newScalar() *Scalar {
+	if len(c.scalars) == cap(c.scalars) {
+		c.scalars = make([]Scalar, 0, 32)
+	}
+	c.scalars = c.scalars[:len(c.scalars)+1]
+	return &c.scalars[len(c.scalars)-1]
 }
 
 func (c *converter) prov(n *yaml.Node) bsterr.Provenance {
@@ -109,7 +121,12 @@ func (c *converter) prov(n *yaml.Node) bsterr.Provenance {
 
 func (c *converter) convert(n *yaml.Node) (Node, error) {
 	c.depth++
-	defer func() { c.depth-- }()
+	v, err := c.convertNode(n)
+	c.depth--
+	return v, err
+}
+
+func (c *converter) convertNode(n *yaml.Node) (Node, error) {
 	c.nodes++
 	if c.inAlias > 0 {
 		c.aliased++
@@ -124,7 +141,8 @@ func (c *converter) convert(n *yaml.Node) (Node, error) {
 	}
 	switch n.Kind {
 	case yaml.ScalarNode:
-		s := &Scalar{Value: n.Value, P: c.prov(n)}
+		s := c.newScalar()
+		s.Value, s.P = n.Value, c.prov(n)
 		// BuildStream reads every scalar as a string ("~" and "null"
 		// included); only an empty plain value is marked, so that getters
 		// can treat it as unset.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -68,6 +67,13 @@ var copyBufs = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b 
 // use; the zero value is ready.
 type Cache struct{ m sync.Map }
 
+// cacheKey identifies a file-based source: the key depends on the files
+// under the project directory and on the configuration as written.
+type cacheKey struct {
+	gen                    int
+	kind, dir, path, strip string
+}
+
 type cacheEntry struct {
 	once sync.Once
 	key  any
@@ -86,8 +92,11 @@ func Key(ctx context.Context, in Input) (any, error) {
 	if in.Cache != nil && (in.Kind == "local" || in.Kind == "patch" || in.Kind == "patch_queue") {
 		path, _, _ := in.Config.String("path")
 		strip, _, _ := in.Config.String("strip-level")
-		ck := fmt.Sprintf("%d\x00%s\x00%s\x00%s\x00%s", in.Gen, in.Kind, filepath.Join(in.ProjectDir, path), strip, path)
-		v, _ := in.Cache.m.LoadOrStore(ck, &cacheEntry{})
+		ck := cacheKey{gen: in.Gen, kind: in.Kind, dir: in.ProjectDir, path: path, strip: strip}
+		v, ok := in.Cache.m.Load(ck)
+		if !ok {
+			v, _ = in.Cache.m.LoadOrStore(ck, &cacheEntry{})
+		}
 		e := v.(*cacheEntry)
 		e.once.Do(func() { e.key, e.err = key(ctx, in) })
 		return e.key, e.err
