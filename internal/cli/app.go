@@ -174,7 +174,18 @@ func (a *app) session() (*stream.Session, error) {
 	if a.g.maxJobs > 0 {
 		cfg.MaxJobs = a.g.maxJobs
 	}
+	var strict *bool
+	switch {
+	case a.g.strict && a.g.noStrict:
+		return nil, &UsageError{Msg: "--strict and --no-strict cannot be given together."}
+	case a.g.strict:
+		strict = &a.g.strict
+	case a.g.noStrict:
+		no := false
+		strict = &no
+	}
 	return &stream.Session{
+		Strict:        strict,
 		Dir:           a.inv.Dir,
 		ProjectDir:    a.g.directory,
 		Env:           a.inv.Env,

@@ -71,6 +71,11 @@ func (s *session) heading(w io.Writer, h stream.SessionHeading) {
 		conf = "Default Configuration"
 	}
 	rows := append([][2]string{{"Configuration File", conf}}, s.settings...)
+	for i := range rows {
+		if rows[i][0] == "Strict Build Plan" && !h.Strict {
+			rows[i][1] = "No"
+		}
+	}
 	for _, r := range rows {
 		fmt.Fprintf(w, "  %-24s %s\n", r[0]+":", r[1])
 	}
@@ -142,7 +147,7 @@ func (a *app) newSession(s *stream.Session) *session {
 		{"Source Mirrors", c.SourceDir},
 		{"Build Area", c.BuildDir},
 		{"Cache Directory", c.CacheDir},
-		{"Strict Build Plan", "Yes"},
+		{"Strict Build Plan", "Yes"}, // set by Heading once the project is known
 		{"Maximum Fetch Tasks", fmt.Sprint(c.Fetchers)},
 		{"Maximum Build Tasks", fmt.Sprint(c.Builders)},
 		{"Maximum Push Tasks", fmt.Sprint(c.Pushers)},

@@ -457,3 +457,64 @@ func (e *Element) pluginKey() (any, error) {
 	}
 	return e.plugKey, e.plugKeyErr
 }
+
+// SetStrongFromDependencies sets e's strong key for non-strict mode:
+// the strict key's dictionary with each build dependency's strong key in
+// place of its strict key (BuildStream's __cache_key from
+// _get_cache_key() of the dependencies). Unless a dependency's strong key
+// differs from its strict one, that is the strict key. Call it in staging
+// order, once the dependencies' strong keys are settled, and not
+// concurrently with other key computations of e.
+func (e *Element) SetStrongFromDependencies() {
+	if !e.Keys.Known || e.weak.base == nil {
+		return
+	}
+	changed := false
+	for _, d := range e.weak.deps {
+		if d.Keys.Strong != d.Keys.Strict {
+			changed = true
+			break
+		}
+	}
+	if !changed {
+		e.Keys.Strong = e.Keys.Strict
+		return
+	}
+	gen2 := e.Project.Gen == project.Gen2
+	weak := e.WeakKey() // before base is reused below
+	d := e.weak.base
+	d[e.weak.depsAt].Value = strongDeps{deps: e.weak.deps, gen2: gen2}
+	if gen2 {
+		d = append(d, cachekey.Field{Name: "weak-cache-key", Value: weak})
+	}
+	e.Keys.Strong = e.weak.hasher.GenerateNamed(debugName(e.weak.hasher, e, " (strong)"), d)
+}
+
+// SetStrong records the strong key of the artifact found for e by its
+// weak key in non-strict mode.
+func (e *Element) SetStrong(k cachekey.Key) { e.Keys.Strong = k }
+
+// strongDeps encodes the dependencies of a non-strict strong key: as
+// strictDeps, with each dependency's strong key.
+type strongDeps struct {
+	deps []*Element
+	gen2 bool
+}
+
+func (s strongDeps) AppendCanonical(dst []byte) []byte {
+	dst = append(dst, '[')
+	for i, d := range s.deps {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		if s.gen2 {
+			dst = appendDepName(dst, d)
+			dst = append(dst, ',')
+			dst = d.Keys.Strong.AppendCanonical(dst)
+			dst = append(dst, ']')
+			continue
+		}
+		dst = d.Keys.Strong.AppendCanonical(dst)
+	}
+	return append(dst, ']')
+}

@@ -14,6 +14,7 @@ import (
 
 	"example.org/bst/internal/artifact"
 	"example.org/bst/internal/bsterr"
+	"example.org/bst/internal/cachekey"
 	"example.org/bst/internal/element"
 	"example.org/bst/internal/pipeline"
 	"example.org/bst/internal/splitrules"
@@ -52,16 +53,30 @@ func (s *Session) artifacts() (*artifact.Cache, error) {
 // checkCached records which elements have artifacts under their strong key.
 // The lookups are independent reads of the cache, so they run on
 // GOMAXPROCS workers: `bst show` asks this for every element it prints.
+//
+// In non-strict mode an element is also cached when an artifact is found
+// under its weak key, and its strong key is then that artifact's; the
+// strong keys of the other elements are computed from their dependencies'
+// (BuildStream's non-strict build plan). That needs the whole dependency
+// closure, in staging order.
 func (s *Session) checkCached(ctx context.Context, elems []*element.Element) error {
 	ac, err := s.artifacts()
 	if err != nil {
 		return err
+	}
+	strict, err := s.StrictMode()
+	if err != nil {
+		return err
+	}
+	if !strict {
+		elems = element.Dependencies(elems, element.ScopeAll)
 	}
 	var (
 		next atomic.Int64
 		wg   sync.WaitGroup
 	)
 	errs := make([]error, len(elems))
+	viaWeak := make([]*artifact.Artifact, len(elems))
 	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
 		wg.Add(1)
 		go func() {
@@ -75,13 +90,28 @@ func (s *Session) checkCached(ctx context.Context, elems []*element.Element) err
 				if !e.Keys.Known || e.IsJunction {
 					continue
 				}
-				a, ok, err := ac.Lookup(ctx, e.Project.Name, e.Name, e.Keys.Strong.String())
-				errs[i] = err
+				a, ok, err := ac.Lookup(ctx, e.Project.Name, e.Name, e.Keys.Strict.String())
+				if err != nil {
+					errs[i] = err
+					continue
+				}
+				if !strict && !(ok && a.BuildSuccess) {
+					wa, wok, err := ac.Lookup(ctx, e.Project.Name, e.Name, e.WeakKey().String())
+					if err != nil {
+						errs[i] = err
+						continue
+					}
+					if wok && wa.BuildSuccess {
+						viaWeak[i] = wa
+						continue
+					}
+				}
 				// A cached failed build is not an artifact to build on.
 				// BuildStream 1 did not cache failures, so for 1.x
 				// projects one is simply built again.
 				e.SetCached(ok && a.BuildSuccess)
 				e.SetCachedFailure(ok && !a.BuildSuccess && e.Project.Gen != 1)
+
 			}
 		}()
 	}
@@ -94,7 +124,37 @@ func (s *Session) checkCached(ctx context.Context, elems []*element.Element) err
 			return err
 		}
 	}
+	if !strict {
+		for i, e := range elems {
+			switch {
+			case viaWeak[i] != nil:
+
+				k, err := cachekey.ParseKey(viaWeak[i].StrongKey)
+				if err != nil {
+					return bsterr.Stream(bsterr.Reason("corrupt-artifact"), "%s: the artifact found by its weak key has a bad strong key %q", e.FullName, viaWeak[i].StrongKey)
+				}
+				e.SetStrong(k)
+				e.SetCached(true)
+				e.SetCachedFailure(false)
+			case e.Keys.Known && !e.Cached():
+				e.SetStrongFromDependencies()
+			}
+		}
+	}
 	return nil
+}
+
+// StrictMode reports whether builds follow the strict build plan: the
+// --strict/--no-strict option, else the user configuration's
+// projects.<name>.strict for the toplevel project, else true.
+func (s *Session) StrictMode() (bool, error) {
+	if s.Strict != nil {
+		return *s.Strict, nil
+	}
+	if s.Project == nil {
+		return true, nil
+	}
+	return s.Config.ProjectStrict(s.Project.Name)
 }
 
 // Build builds the targets and what they need, skipping cached elements:
@@ -110,10 +170,13 @@ func (s *Session) Build(ctx context.Context, o BuildOptions) (err error) {
 		}
 		s.activity(kind, time.Since(start), "Build")
 	}()
-	var sel []*element.Element
+	var sel, targets []*element.Element
 	if err := s.timed("Loading elements", func() (err error) {
-		sel, err = s.selectElements(ctx, o.Targets, nil, element.ScopeAll)
-		return err
+		if targets, _, err = s.loadTargets(ctx, o.Targets, nil, true); err != nil {
+			return err
+		}
+		sel = pipeline.Dependencies(targets, o.Deps)
+		return element.CacheKeys(ctx, element.Dependencies(targets, element.ScopeAll), nil)
 	}); err != nil {
 		return err
 	}
@@ -126,12 +189,7 @@ func (s *Session) Build(ctx context.Context, o BuildOptions) (err error) {
 	if err := s.timed("Resolving cached state", func() error { return s.checkCached(ctx, sel) }); err != nil {
 		return err
 	}
-	var todo []*element.Element
-	for _, e := range sel {
-		if !e.Cached() {
-			todo = append(todo, e)
-		}
-	}
+	todo := buildPlan(sel, targets)
 	_ = s.timed("Checking sources", func() error { s.checkSourcesCached(todo); return nil })
 	s.plan(len(todo), len(sel))
 	s.heading(o.Targets, sel)
@@ -150,6 +208,41 @@ func (s *Session) Build(ctx context.Context, o BuildOptions) (err error) {
 		return failures[0]
 	}
 	return joinErrors(failures)
+}
+
+// buildPlan returns the elements of sel (in staging order) that must be
+// built, as BuildStream's planner chooses them: the targets and, through
+// runtime dependencies always and through build dependencies only of an
+// element that is not cached, what they need; minus what is cached. So
+// the build dependencies of a cached element are not built (in non-strict
+// mode an element cached by its weak key needs nothing rebuilt below it).
+func buildPlan(sel, targets []*element.Element) []*element.Element {
+	needed := make(map[*element.Element]bool, len(sel))
+	var visit func(e *element.Element)
+	visit = func(e *element.Element) {
+		if needed[e] {
+			return
+		}
+		needed[e] = true
+		for _, d := range e.RuntimeDeps {
+			visit(d)
+		}
+		if !e.Cached() {
+			for _, d := range e.BuildDeps {
+				visit(d)
+			}
+		}
+	}
+	for _, t := range targets {
+		visit(t)
+	}
+	var todo []*element.Element
+	for _, e := range sel {
+		if needed[e] && !e.Cached() {
+			todo = append(todo, e)
+		}
+	}
+	return todo
 }
 
 // buildJob is one running build: what the assembly staged, so that a

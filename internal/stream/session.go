@@ -35,6 +35,8 @@ type Session struct {
 	Executor ExecutorFactory
 	// Messages receives progress lines; nil means silent.
 	Messages Messages
+	// Strict, if not nil, is --strict (true) or --no-strict (false).
+	Strict *bool
 
 	Project *project.Project
 	Loader  *loader.Loader

@@ -156,12 +156,15 @@ type SessionHeading struct {
 	// Elements are the session's pipeline, in staging order, with their
 	// states resolved.
 	Elements []*element.Element
+	// Strict is whether the build plan is strict.
+	Strict bool
 }
 
 // heading tells the Messages, if they print one, the session heading.
 func (s *Session) heading(targets []string, elems []*element.Element) {
 	if h, ok := s.Messages.(Heading); ok {
-		h.Heading(SessionHeading{Project: s.Project.Name, ProjectDir: s.Project.Dir, Targets: targets, Elements: elems})
+		strict, _ := s.StrictMode()
+		h.Heading(SessionHeading{Project: s.Project.Name, ProjectDir: s.Project.Dir, Targets: targets, Elements: elems, Strict: strict})
 	}
 }
 
