@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"example.org/bst/internal/bsterr"
@@ -60,11 +61,11 @@ func (s *Session) assembleBuildElement(ctx context.Context, e *element.Element, 
 		env = append(env, kv.Name+"="+kv.Value)
 	}
 	// Integration commands of the dependencies, in staging order.
-	integration, err := integrationList(e.BuildDependencies())
+	integration, shown, err := integrationBatch(e.BuildDependencies(), env)
 	if err != nil {
 		return err
 	}
-	if err := runBatch(ctx, sb, e, integration, []string{"sh", "-e", "-c"}, "", "/", env, 0, log); err != nil {
+	if err := runBatch(ctx, sb, e, integration, shown, []string{"sh", "-e", "-c"}, "", "/", env, 0, log); err != nil {
 		return err
 	}
 	srcs, err := s.sources(e)
@@ -94,7 +95,7 @@ func (s *Session) assembleBuildElement(ctx context.Context, e *element.Element, 
 		}
 		all = append(all, cmds...)
 	}
-	if err := runBatch(ctx, sb, e, all, []string{"sh", "-c", "-e"}, "\n", cwd, env, sandbox.RootReadOnly, log); err != nil {
+	if err := runBatch(ctx, sb, e, all, nil, []string{"sh", "-c", "-e"}, "\n", cwd, env, sandbox.RootReadOnly, log); err != nil {
 		return err
 	}
 	return copyTree(filepath.Join(root, strings.TrimPrefix(installRoot, "/")), files)
@@ -125,13 +126,18 @@ func commandList(e *element.Element, step string) ([]string, error) {
 }
 
 func runIn(ctx context.Context, sb *bwrap.Sandbox, e *element.Element, argv []string, cwd string, env []string, flags sandbox.Flags, log io.Writer) error {
+	return runOne(ctx, sb, e, argv, strings.TrimSpace(argv[len(argv)-1]), cwd, env, flags, log)
+}
+
+// runOne runs argv; a failure names the command as shown.
+func runOne(ctx context.Context, sb *bwrap.Sandbox, e *element.Element, argv []string, shown, cwd string, env []string, flags sandbox.Flags, log io.Writer) error {
 	code, err := sb.Run(ctx, sandbox.Command{Argv: argv, Cwd: cwd, Env: env, Flags: flags, Stdout: log, Stderr: log})
 	if err != nil {
 		return err
 	}
 	if code != 0 {
 		return bsterr.Element(bsterr.Reason("command-failed"), nil, "%s: Command '%s' failed with exitcode %d",
-			e.FullName, strings.TrimSpace(argv[len(argv)-1]), code)
+			e.FullName, shown, code)
 	}
 	return nil
 }
@@ -271,21 +277,12 @@ func (s *Session) assembleScript(ctx context.Context, e *element.Element, files 
 		if p.dest != "/" {
 			continue // BuildStream integrates only what is staged at /
 		}
-		for _, d := range p.elems {
-			cmds, err := integrationCommands(d)
-			if err != nil {
-				return err
-			}
-			for _, c := range cmds {
-				if d.Project.Gen == project.Gen1 {
-					if c, err = d.Vars.Expand(c, d.Load.Prov); err != nil {
-						return err
-					}
-				}
-				if err := runIn(ctx, sb, e, []string{"sh", "-e", "-c", c}, "/", env, 0, log); err != nil {
-					return err
-				}
-			}
+		cmds, shown, err := integrationBatch(p.elems, env)
+		if err != nil {
+			return err
+		}
+		if err := runBatch(ctx, sb, e, cmds, shown, []string{"sh", "-e", "-c"}, "", "/", env, 0, log); err != nil {
+			return err
 		}
 	}
 	if err := os.MkdirAll(filepath.Join(root, strings.TrimPrefix(installRoot, "/")), 0o755); err != nil {
@@ -309,25 +306,68 @@ func (s *Session) assembleScript(ctx context.Context, e *element.Element, files 
 	return copyTree(filepath.Join(root, strings.TrimPrefix(installRoot, "/")), files)
 }
 
-// integrationList returns the integration commands of deps, in order,
-// with 1.x variables substituted.
-func integrationList(deps []*element.Element) ([]string, error) {
-	var out []string
+// integrationBatch returns the integration commands of deps, in order,
+// with 1.x variables substituted, as commands to run in one sandbox whose
+// environment is env (NAME=value), and the commands as written (for
+// messages). BuildStream runs each dependency's commands with that
+// dependency's own environment: where it differs from env, the command is
+// prefixed with the unset and export builtins that make it so.
+func integrationBatch(deps []*element.Element, env []string) (run, shown []string, err error) {
+	have := make(map[string]string, len(env))
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		have[k] = v
+	}
 	for _, d := range deps {
 		cmds, err := integrationCommands(d)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
+		if len(cmds) == 0 {
+			continue
+		}
+		prefix := envPrefix(have, d.Env)
 		for _, c := range cmds {
 			if d.Project.Gen == project.Gen1 {
 				if c, err = d.Vars.Expand(c, d.Load.Prov); err != nil {
-					return nil, err
+					return nil, nil, err
 				}
 			}
-			out = append(out, c)
+			run = append(run, prefix+c)
+			shown = append(shown, c)
 		}
 	}
-	return out, nil
+	return run, shown, nil
+}
+
+// envPrefix returns shell builtins that turn the environment have into
+// want ("" when they are equal).
+func envPrefix(have map[string]string, want []element.KV) string {
+	var unset, export []string
+	wanted := make(map[string]bool, len(want))
+	for _, kv := range want {
+		wanted[kv.Name] = true
+		if v, ok := have[kv.Name]; !ok || v != kv.Value {
+			export = append(export, kv.Name+"="+shellQuote(kv.Value))
+		}
+	}
+	for k := range have {
+		if !wanted[k] {
+			unset = append(unset, k)
+		}
+	}
+	if len(unset) == 0 && len(export) == 0 {
+		return ""
+	}
+	sort.Strings(unset)
+	var b strings.Builder
+	if len(unset) > 0 {
+		b.WriteString("unset " + strings.Join(unset, " ") + "\n")
+	}
+	if len(export) > 0 {
+		b.WriteString("export " + strings.Join(export, " ") + "\n")
+	}
+	return b.String()
 }
 
 // batchScript runs each of its arguments as `<runner> "<command><suffix>"`
@@ -342,12 +382,15 @@ done`
 
 // runBatch runs commands with one sandbox start; runner is the argv
 // prefix of each command (["sh", "-c", "-e"]), suffix is appended to each.
-func runBatch(ctx context.Context, sb *bwrap.Sandbox, e *element.Element, cmds, runner []string, suffix, cwd string, env []string, flags sandbox.Flags, log io.Writer) error {
+func runBatch(ctx context.Context, sb *bwrap.Sandbox, e *element.Element, cmds, shown, runner []string, suffix, cwd string, env []string, flags sandbox.Flags, log io.Writer) error {
 	if len(cmds) == 0 {
 		return nil
 	}
+	if shown == nil {
+		shown = cmds
+	}
 	if len(cmds) == 1 {
-		return runIn(ctx, sb, e, append(append([]string(nil), runner...), cmds[0]+suffix), cwd, env, flags, log)
+		return runOne(ctx, sb, e, append(append([]string(nil), runner...), cmds[0]+suffix), strings.TrimSpace(shown[0]), cwd, env, flags, log)
 	}
 	// The runner and suffix travel in variables of the batch shell only.
 	script := "BST_RUNNER=" + shellQuote(runner[0]) + "; BST_RUNNER_ARGS=" + shellQuote(strings.Join(runner[1:], " ")) +
@@ -364,7 +407,7 @@ func runBatch(ctx context.Context, sb *bwrap.Sandbox, e *element.Element, cmds, 
 		if i := strings.LastIndex(tail.String(), "bst: command "); i >= 0 {
 			var n int
 			if _, err := fmt.Sscanf(tail.String()[i:], "bst: command %d failed", &n); err == nil && n >= 1 && n <= len(cmds) {
-				failed = strings.TrimSpace(cmds[n-1])
+				failed = strings.TrimSpace(shown[n-1])
 			}
 		}
 		return bsterr.Element(bsterr.Reason("command-failed"), nil, "%s: Command '%s' failed with exitcode %d", e.FullName, failed, code)

@@ -34,9 +34,13 @@ func (s *Session) assembleCompose(ctx context.Context, e *element.Element, files
 	}
 	requireSplit := len(inc) > 0 || len(exc) > 0 || !orphans
 	deps := e.BuildDependencies()
-	var integration []string
+	env := make([]string, 0, len(e.Env))
+	for _, kv := range e.Env {
+		env = append(env, kv.Name+"="+kv.Value)
+	}
+	var integration, shown []string
 	if integrate {
-		if integration, err = integrationList(deps); err != nil {
+		if integration, shown, err = integrationBatch(deps, env); err != nil {
 			return err
 		}
 	}
@@ -83,11 +87,7 @@ func (s *Session) assembleCompose(ctx context.Context, e *element.Element, files
 		if err != nil {
 			return err
 		}
-		env := make([]string, 0, len(e.Env))
-		for _, kv := range e.Env {
-			env = append(env, kv.Name+"="+kv.Value)
-		}
-		if err := runBatch(ctx, sb, e, integration, []string{"sh", "-e", "-c"}, "", "/", env, 0, log); err != nil {
+		if err := runBatch(ctx, sb, e, integration, shown, []string{"sh", "-e", "-c"}, "", "/", env, 0, log); err != nil {
 			return err
 		}
 		if requireSplit {

@@ -55,12 +55,15 @@ depends:
 sources:
 - kind: local
   path: files/lib
+environment:
+  DEMO: from-lib
 public:
   bst:
     integration-commands:
     - ls %{libdir} > %{libdir}/index
+    - echo "DEMO=${DEMO:-unset} PATH=${PATH:-unset}" > /var/cache/lib-env
 `)
-		write(t, filepath.Join(dir, "elements/whole.bst"), "kind: compose\nbuild-depends:\n- lib.bst\n")
+		write(t, filepath.Join(dir, "elements/whole.bst"), "kind: compose\nbuild-depends:\n- lib.bst\nenvironment:\n  DEMO: from-compose\n")
 		write(t, filepath.Join(dir, "elements/runtime.bst"), "kind: compose\nbuild-depends:\n- lib.bst\nconfig:\n  include:\n  - runtime\n  include-orphans: False\n")
 		write(t, filepath.Join(dir, "elements/plain.bst"), "kind: compose\nbuild-depends:\n- lib.bst\nconfig:\n  integrate: False\n  exclude:\n  - devel\n")
 		write(t, filepath.Join(dir, "elements/a.bst"), "kind: import\nsources:\n- kind: local\n  path: files/a\n")
