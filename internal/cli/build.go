@@ -3,6 +3,7 @@ package cli
 import (
 	"bufio"
 	"context"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -63,8 +64,8 @@ func (a *app) buildCmd() *cobra.Command {
 }
 
 func (a *app) artifactCheckoutCmd() *cobra.Command {
-	var deps, directory string
-	var hardlinks, force bool
+	var deps, directory, tarPath, compression string
+	var hardlinks, force, integrate, noIntegrate bool
 	cmd := &cobra.Command{
 		Use:   "checkout [TARGET]",
 		Short: "Checkout contents of an artifact",
@@ -72,6 +73,19 @@ func (a *app) artifactCheckoutCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := choice(cmd, "--deps", deps, "run", "build", "none", "all"); err != nil {
 				return err
+			}
+			switch {
+			case hardlinks && tarPath != "":
+				return usageError(cmd, "options --hardlinks and --tar conflict")
+			case tarPath != "" && directory != "":
+				return usageError(cmd, "options --directory and --tar conflict")
+			case compression != "" && tarPath == "":
+				return usageError(cmd, "--compression can only be provided if --tar is provided")
+			case integrate && noIntegrate:
+				return usageError(cmd, "options --integrate and --no-integrate conflict")
+			}
+			if compression == "" && tarPath != "" {
+				compression = compressionOf(tarPath)
 			}
 			if directory == "" {
 				directory = args[0]
@@ -85,7 +99,8 @@ func (a *app) artifactCheckoutCmd() *cobra.Command {
 			}
 			defer s.Close()
 			return s.ArtifactCheckout(a.ctx, stream.ArtifactCheckoutOptions{Target: args[0], Deps: scopes[deps],
-				Directory: directory, Hardlinks: hardlinks, Force: force})
+				Directory: directory, Hardlinks: hardlinks, Force: force, Integrate: !noIntegrate,
+				Tar: tarPath, Compression: compression, Stdout: a.inv.Stdout})
 		},
 	}
 	f := cmd.Flags()
@@ -93,13 +108,31 @@ func (a *app) artifactCheckoutCmd() *cobra.Command {
 	f.StringVar(&directory, "directory", "", "The directory to checkout the artifact to")
 	f.BoolVar(&hardlinks, "hardlinks", false, "Checkout hardlinks instead of copying if possible")
 	f.BoolVarP(&force, "force", "f", false, "Allow files to be overwritten")
+	f.BoolVar(&integrate, "integrate", false, "Run integration commands (the default)")
+	f.BoolVar(&noIntegrate, "no-integrate", false, "Do not run integration commands")
+	f.StringVar(&tarPath, "tar", "", "Create a tarball from the artifact contents instead of a file tree (- for stdout)")
+	f.StringVar(&compression, "compression", "", "The compression option of the tarball created (gz)")
 	return cmd
+}
+
+// compressionOf is the compression a tarball's name asks for (BuildStream's
+// utils._get_compression): .tar.gz/.tgz gz, .tar.xz xz, .tar.bz2 bz2.
+func compressionOf(path string) string {
+	switch {
+	case strings.HasSuffix(path, ".gz") || strings.HasSuffix(path, ".tgz"):
+		return "gz"
+	case strings.HasSuffix(path, ".xz"):
+		return "xz"
+	case strings.HasSuffix(path, ".bz2"):
+		return "bz2"
+	}
+	return ""
 }
 
 // checkoutCmd is BuildStream 1's `bst checkout ELEMENT LOCATION`.
 func (a *app) checkoutCmd() *cobra.Command {
 	var deps string
-	var hardlinks, force bool
+	var hardlinks, force, tar, noIntegrate bool
 	cmd := &cobra.Command{
 		Use:   "checkout ELEMENT LOCATION",
 		Short: "Checkout a built artifact (BuildStream 1.x name of `artifact checkout`)",
@@ -108,13 +141,20 @@ func (a *app) checkoutCmd() *cobra.Command {
 			if err := choice(cmd, "--deps", deps, "run", "none"); err != nil {
 				return err
 			}
+			if hardlinks && tar {
+				return usageError(cmd, "options --hardlinks and --tar conflict")
+			}
 			s, err := a.session()
 			if err != nil {
 				return err
 			}
 			defer s.Close()
-			return s.ArtifactCheckout(a.ctx, stream.ArtifactCheckoutOptions{Target: args[0], Deps: scopes[deps],
-				Directory: args[1], Hardlinks: hardlinks, Force: force})
+			o := stream.ArtifactCheckoutOptions{Target: args[0], Deps: scopes[deps],
+				Directory: args[1], Hardlinks: hardlinks, Force: force, Integrate: !noIntegrate, Stdout: a.inv.Stdout}
+			if tar {
+				o.Directory, o.Tar = "", args[1]
+			}
+			return s.ArtifactCheckout(a.ctx, o)
 		},
 	}
 	f := cmd.Flags()
@@ -122,7 +162,8 @@ func (a *app) checkoutCmd() *cobra.Command {
 	f.BoolVar(&hardlinks, "hardlinks", false, "Checkout hardlinks instead of copying if possible")
 	f.BoolVarP(&force, "force", "f", false, "Allow files to be overwritten")
 	f.Bool("integrate", true, "Whether to run integration commands")
-	f.Bool("no-integrate", false, "Do not run integration commands")
+	f.BoolVar(&noIntegrate, "no-integrate", false, "Do not run integration commands")
+	f.BoolVar(&tar, "tar", false, "Create a tarball from the artifact contents instead of a file tree (LOCATION - for stdout)")
 	return cmd
 }
 

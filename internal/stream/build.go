@@ -17,6 +17,8 @@ import (
 	"example.org/bst/internal/cachekey"
 	"example.org/bst/internal/element"
 	"example.org/bst/internal/pipeline"
+	"example.org/bst/internal/sandbox"
+	"example.org/bst/internal/sandbox/bwrap"
 	"example.org/bst/internal/splitrules"
 	"example.org/bst/internal/yamlnode"
 )
@@ -539,12 +541,22 @@ type ArtifactCheckoutOptions struct {
 	Directory string
 	Hardlinks bool
 	Force     bool
+	// Integrate runs the staged elements' integration commands in a
+	// sandbox over the checkout (BuildStream's default).
+	Integrate bool
+	// Tar, if set, writes a tarball there ("-" = Stdout) instead of a
+	// directory, compressed as Compression says ("", gz).
+	Tar         string
+	Compression string
+	Stdout      io.Writer
 }
 
 // ArtifactCheckout stages the artifacts of the target and its selected
-// dependencies into a directory.
+// dependencies, integrates them when asked (each element's integration
+// commands, with its own environment, in a sandbox whose environment is
+// the target's) and writes the result as a directory or a tarball.
 func (s *Session) ArtifactCheckout(ctx context.Context, o ArtifactCheckoutOptions) error {
-	sel, err := s.selectTargets(ctx, []string{o.Target}, nil, o.Deps, false)
+	sel, err := s.selectElements(ctx, []string{o.Target}, nil, o.Deps)
 	if err != nil {
 		return err
 	}
@@ -555,25 +567,76 @@ func (s *Session) ArtifactCheckout(ctx context.Context, o ArtifactCheckoutOption
 	if err != nil {
 		return err
 	}
-	dest := o.Directory
-	if !filepath.IsAbs(dest) {
-		dest = filepath.Join(s.Dir, dest)
+	target := sel[len(sel)-1]
+	for _, e := range sel {
+		if e.FullName == o.Target || e.Name == o.Target {
+			target = e
+		}
 	}
-	if ents, err := os.ReadDir(dest); err == nil && len(ents) > 0 && !o.Force {
-		return bsterr.Stream(bsterr.Reason("checkout-exists"), "Checkout directory '%s' is not empty; use --force to overwrite", dest)
+	env := make([]string, 0, len(target.Env))
+	for _, kv := range target.Env {
+		env = append(env, kv.Name+"="+kv.Value)
+	}
+	var integration, shown []string
+	if o.Integrate {
+		if integration, shown, err = integrationBatch(sel, env); err != nil {
+			return err
+		}
+	}
+	dest := o.Directory
+	staging := o.Tar != "" || len(integration) > 0
+	if !staging {
+		if !filepath.IsAbs(dest) {
+			dest = filepath.Join(s.Dir, dest)
+		}
+		if ents, err := os.ReadDir(dest); err == nil && len(ents) > 0 && !o.Force {
+			return bsterr.Stream(bsterr.Reason("checkout-exists"), "Checkout directory '%s' is not empty; use --force to overwrite", dest)
+		}
+	} else if dest, err = s.mkTemp("checkout-"); err != nil {
+		return err
 	}
 	for _, e := range sel {
 		a, ok, err := ac.Lookup(ctx, e.Project.Name, e.Name, e.Keys.Strong.String())
 		if err != nil {
 			return err
 		}
-		if !ok {
+		if !ok || !a.BuildSuccess {
 			return bsterr.Stream(bsterr.Reason("uncached-checkout-attempt"),
 				"Artifact of %s is not cached; build it first with `bst build %s`", e.FullName, e.FullName)
 		}
-		if err := ac.Checkout(ctx, a, dest, o.Hardlinks); err != nil {
+		// Integration writes into the tree: never into the cache's files.
+		if err := ac.Checkout(ctx, a, dest, o.Hardlinks && len(integration) == 0); err != nil {
 			return err
 		}
+	}
+	if len(integration) > 0 {
+		cfg := sandbox.Config{BuildUID: target.Sandbox.BuildUID, BuildGID: target.Sandbox.BuildGID,
+			BuildOS: target.Sandbox.BuildOS, BuildArch: target.Sandbox.BuildArch}
+		opts, err := s.sandboxOptions(ctx, nil)
+		if err != nil {
+			return err
+		}
+		sb, err := bwrap.New(ctx, dest, cfg, opts)
+		if err != nil {
+			return err
+		}
+		var log tailWriter
+		if err := runBatch(ctx, sb, target, integration, shown, []string{"sh", "-e", "-c"}, "", "/", env, 0, &log); err != nil {
+			return err
+		}
+	}
+	switch {
+	case o.Tar != "":
+		return writeTar(dest, o.Tar, o.Compression, o.Stdout, s.Dir)
+	case staging:
+		final := o.Directory
+		if !filepath.IsAbs(final) {
+			final = filepath.Join(s.Dir, final)
+		}
+		if ents, err := os.ReadDir(final); err == nil && len(ents) > 0 && !o.Force {
+			return bsterr.Stream(bsterr.Reason("checkout-exists"), "Checkout directory '%s' is not empty; use --force to overwrite", final)
+		}
+		return copyTree(dest, final)
 	}
 	return nil
 }

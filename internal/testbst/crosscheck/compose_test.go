@@ -126,6 +126,34 @@ public:
 				strings.Join(a, "\n  "), strings.Join(b, "\n  "))
 		}
 	}
+	// Checkouts with the runtime dependencies integrate them (each with
+	// its own environment), unless --no-integrate.
+	for _, mode := range [][]string{nil, {"--no-integrate"}} {
+		name := "lib-run" + strings.Join(mode, "")
+		want := filepath.Join(root, "co-theirs", name)
+		got := filepath.Join(root, "co-ours", name)
+		args := append(append([]string{"checkout"}, mode...), "lib.bst")
+		if out, err := run16(theirs, home, append(args, want)...); err != nil {
+			t.Fatalf("BuildStream 1.6.8 %v: %v\n%s", args, err, out)
+		}
+		testbst.Run(t, ours, nil, append(append([]string{"--no-colors"}, args...), got)...).AssertSuccess(t)
+		if a, b := tree(t, got), tree(t, want); strings.Join(a, "\n") != strings.Join(b, "\n") {
+			t.Errorf("checkout %v: trees differ:\nbst:\n  %s\nBuildStream 1.6.8:\n  %s", args,
+				strings.Join(a, "\n  "), strings.Join(b, "\n  "))
+		}
+	}
+	// A tarball holds the same tree.
+	tarball := filepath.Join(root, "lib.tar.gz")
+	testbst.Run(t, ours, nil, "--no-colors", "artifact", "checkout", "--tar", tarball, "lib.bst").AssertSuccess(t)
+	untar := filepath.Join(root, "untar")
+	os.MkdirAll(untar, 0o755)
+	if out, err := exec.Command("tar", "-xzf", tarball, "-C", untar).CombinedOutput(); err != nil {
+		t.Fatalf("tar: %v\n%s", err, out)
+	}
+	if a, b := tree(t, untar), tree(t, filepath.Join(root, "co-theirs", "lib-run")); strings.Join(a, "\n") != strings.Join(b, "\n") {
+		t.Errorf("the tarball differs from BuildStream's checkout:\n  %s", strings.Join(a, "\n  "))
+	}
+
 	// The overlap of b.bst over a.bst is reported the same way; c.bst's
 	// whitelisted overlap is allowed.
 	for _, line := range []string{
