@@ -368,13 +368,20 @@ func (c *Cache) LookupName(ctx context.Context, name string) (*Artifact, bool, e
 // with hardlinks, files are read-only links into the cache). An artifact
 // without files (a failed build) checks out as an empty directory.
 func (c *Cache) Checkout(ctx context.Context, a *Artifact, dest string, hardlinks bool) error {
+	return c.Stage(ctx, a, dest, hardlinks, nil)
+}
+
+// Stage is Checkout over what is already staged in dest: files of a that
+// would replace non-empty directories are not staged, and ignored (if not
+// nil) is told their paths.
+func (c *Cache) Stage(ctx context.Context, a *Artifact, dest string, hardlinks bool, ignored func(rel string)) error {
 	if a.Files.IsZero() {
 		if err := os.MkdirAll(dest, 0o755); err != nil {
 			return artifactError(CommitFailed, err, "cannot create %s", dest)
 		}
 		return nil
 	}
-	return c.cas.Checkout(ctx, a.Files, dest, cas.CheckoutOptions{Hardlinks: hardlinks, Overwrite: true})
+	return c.cas.Checkout(ctx, a.Files, dest, cas.CheckoutOptions{Hardlinks: hardlinks, Overwrite: true, Ignored: ignored})
 }
 
 // Log returns the content of the artifact's log called name.

@@ -38,6 +38,9 @@ type CheckoutOptions struct {
 	// non-empty directory; an empty directory is replaced. Without it an
 	// existing entry is an error.
 	Overwrite bool
+	// Ignored, if not nil, is told (from any goroutine) the path, relative
+	// to the destination, of each entry Overwrite did not stage.
+	Ignored func(rel string)
 }
 
 // Checkout writes the tree rooted at the Directory root into dest, which
@@ -64,7 +67,7 @@ func (l *Local) Checkout(ctx context.Context, root digest.Digest, dest string, o
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(workers)
-	c := &checkout{l: l, ctx: gctx, group: g, hardlinks: opts.Hardlinks, overwrite: opts.Overwrite, root: filepath.Clean(dest)}
+	c := &checkout{l: l, ctx: gctx, group: g, hardlinks: opts.Hardlinks, overwrite: opts.Overwrite, root: filepath.Clean(dest), ignored: opts.Ignored}
 	c.buffers.New = func() any { b := make([]byte, 128<<10); return &b }
 	err := c.dir(root, dest)
 	if werr := g.Wait(); werr != nil {
@@ -82,6 +85,7 @@ type checkout struct {
 	hardlinks bool
 	overwrite bool
 	root      string // the checkout's destination
+	ignored   func(rel string)
 	buffers   sync.Pool
 }
 
@@ -135,7 +139,13 @@ func (c *checkout) clear(path string) (ok bool, err error) {
 	}
 	if info.IsDir() {
 		if err := os.Remove(path); err != nil {
-			return false, nil // not empty: BuildStream does not stage over it
+			// Not empty: BuildStream does not stage over it.
+			if c.ignored != nil {
+				if rel, err := filepath.Rel(c.root, path); err == nil {
+					c.ignored(filepath.ToSlash(rel))
+				}
+			}
+			return false, nil
 		}
 		return true, nil
 	}

@@ -158,7 +158,7 @@ func (s *Session) stageDependencies(ctx context.Context, e *element.Element, roo
 		if !ok {
 			return bsterr.Element(bsterr.Reason("missing-dependency-artifact"), nil, "%s: the artifact of %s is missing", e.FullName, d.FullName)
 		}
-		if err := ac.Checkout(ctx, a, root, hardlinks); err != nil {
+		if err := ac.Stage(ctx, a, root, hardlinks, ov.ignore(d)); err != nil {
 			return err
 		}
 		files, err := artifactFiles(ctx, ac, a)

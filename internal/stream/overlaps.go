@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"slices"
 	"strings"
+	"sync"
 
 	"example.org/bst/internal/artifact"
 	"example.org/bst/internal/bsterr"
@@ -23,6 +25,28 @@ type overlaps struct {
 	written map[string]*element.Element // path -> first element that staged it
 	order   []string                    // overlapping paths, in the order found
 	stagers map[string][]*element.Element
+
+	mu      sync.Mutex
+	ignored []ignoredFiles // files not staged over non-empty directories
+}
+
+// ignoredFiles are the files of one element that were not staged.
+type ignoredFiles struct {
+	e     *element.Element
+	paths []string
+}
+
+// ignore returns the callback that records d's files not staged.
+func (o *overlaps) ignore(d *element.Element) func(string) {
+	return func(rel string) {
+		o.mu.Lock()
+		defer o.mu.Unlock()
+		if n := len(o.ignored); n == 0 || o.ignored[n-1].e != d {
+			o.ignored = append(o.ignored, ignoredFiles{e: d})
+		}
+		last := &o.ignored[len(o.ignored)-1]
+		last.paths = append(last.paths, rel)
+	}
 }
 
 func newOverlaps() *overlaps {
@@ -65,6 +89,9 @@ func artifactFiles(ctx context.Context, ac *artifact.Cache, a *artifact.Artifact
 // for overlaps that an overlapping element's overlap-whitelist does not
 // allow; it is an error when the project makes the warning fatal.
 func (o *overlaps) report(e *element.Element, s *Session, log io.Writer) error {
+	if err := o.reportIgnored(e, s, log); err != nil {
+		return err
+	}
 	if len(o.order) == 0 {
 		return nil
 	}
@@ -106,6 +133,36 @@ func (o *overlaps) report(e *element.Element, s *Session, log io.Writer) error {
 		return nil
 	}
 	return s.warn(e, "overlaps", "Non-whitelisted overlaps detected", detail.String(), log)
+}
+
+// reportIgnored warns about the files that were not staged because they
+// would have replaced non-empty directories (1.6's "Ignored files", 2.x's
+// configurable unstaged-files warning).
+func (o *overlaps) reportIgnored(e *element.Element, s *Session, log io.Writer) error {
+	if len(o.ignored) == 0 {
+		return nil
+	}
+	var detail strings.Builder
+	if e.Project.Gen == 1 {
+		detail.WriteString("Not staging files which would replace non-empty directories:\n")
+	} else {
+		detail.WriteString("Not staging files which would replace non-empty directories in staging area: /\n")
+	}
+	for _, ig := range o.ignored {
+		slices.Sort(ig.paths)
+		fmt.Fprintf(&detail, "\nFrom %s:\n", ig.e.FullName)
+		for _, p := range ig.paths {
+			fmt.Fprintf(&detail, "  /%s\n", p)
+		}
+	}
+	if e.Project.Gen == 1 {
+		if log != nil {
+			fmt.Fprintf(log, "WARNING Ignored files\n%s", detail.String())
+		}
+		s.message("WARNING", "build", e, 0, "Ignored files\n"+strings.TrimRight(detail.String(), "\n"))
+		return nil
+	}
+	return s.warn(e, "unstaged-files", "Not staging files which would have replaced non-empty directories", detail.String(), log)
 }
 
 // whitelisted reports whether d's public bst.overlap-whitelist allows it

@@ -78,6 +78,12 @@ public:
     - /etc/other
 `)
 		write(t, filepath.Join(dir, "elements/overlapping.bst"), "kind: compose\nbuild-depends:\n- a.bst\n- b.bst\n- c.bst\n")
+		// A file that would replace a non-empty directory is not staged.
+		write(t, filepath.Join(dir, "files/dirfirst/opt/x/inside"), "inside\n")
+		write(t, filepath.Join(dir, "files/filelater/opt/x"), "a file\n")
+		write(t, filepath.Join(dir, "elements/dirfirst.bst"), "kind: import\nsources:\n- kind: local\n  path: files/dirfirst\n")
+		write(t, filepath.Join(dir, "elements/filelater.bst"), "kind: import\nsources:\n- kind: local\n  path: files/filelater\n")
+		write(t, filepath.Join(dir, "elements/ignoring.bst"), "kind: compose\nbuild-depends:\n- dirfirst.bst\n- filelater.bst\n")
 		// A merged /usr: lib is a link to usr/lib, and a later artifact
 		// has files under lib/.
 		write(t, filepath.Join(dir, "files/merged/usr/lib/libc.so"), "libc\n")
@@ -106,7 +112,7 @@ public:
 	mk(ours, "")
 	mk(theirs, "")
 	home := filepath.Join(root, "bs-home")
-	targets := []string{"whole.bst", "runtime.bst", "plain.bst", "overlapping.bst", "merged-usr.bst"}
+	targets := []string{"whole.bst", "runtime.bst", "plain.bst", "overlapping.bst", "merged-usr.bst", "ignoring.bst"}
 	bsOut, err := run16(theirs, home, append([]string{"build"}, targets...)...)
 	if err != nil {
 		t.Fatalf("BuildStream 1.6.8 build: %v\n%s", err, bsOut)
@@ -159,6 +165,8 @@ public:
 	for _, line := range []string{
 		"[overlaps]: Non-whitelisted overlaps detected",
 		"/etc/thing: b.bst is not permitted to overlap other elements, order b.bst above a.bst",
+		"Ignored files",
+		"From filelater.bst:\n      /opt/x",
 	} {
 		if !strings.Contains(bsOut, line) {
 			t.Errorf("BuildStream 1.6.8 does not say %q:\n%s", line, bsOut)
