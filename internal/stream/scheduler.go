@@ -2,6 +2,7 @@ package stream
 
 import (
 	"context"
+	"sort"
 	"sync"
 
 	"example.org/bst/internal/element"
@@ -130,7 +131,7 @@ func (sc *scheduler) runAll(ctx context.Context, todo []*element.Element) []erro
 	running := 0
 	stopping := false
 	var failures []error
-	queue := append([]*element.Element(nil), todo...)
+	queue := criticalFirst(todo)
 	start := func(e *element.Element) {
 		running++
 		go func() {
@@ -189,4 +190,32 @@ func (sc *scheduler) runAll(ctx context.Context, todo []*element.Element) []erro
 		return []error{ctx.Err()}
 	}
 	return failures
+}
+
+// criticalFirst orders todo (in staging order) so that, among the elements
+// ready at any time, the one with the longest chain of elements waiting
+// for it comes first: the critical path goes first. Ties keep the staging
+// order.
+func criticalFirst(todo []*element.Element) []*element.Element {
+	in := make(map[*element.Element]bool, len(todo))
+	for _, e := range todo {
+		in[e] = true
+	}
+	// chain is the length of the longest chain of elements of todo that
+	// stage e (directly or not), e included.
+	chain := make(map[*element.Element]int, len(todo))
+	for i := len(todo) - 1; i >= 0; i-- {
+		e := todo[i]
+		if chain[e] == 0 {
+			chain[e] = 1
+		}
+		for _, d := range e.BuildDependencies() {
+			if in[d] && chain[d] < chain[e]+1 {
+				chain[d] = chain[e] + 1
+			}
+		}
+	}
+	out := append([]*element.Element(nil), todo...)
+	sort.SliceStable(out, func(i, j int) bool { return chain[out[i]] > chain[out[j]] })
+	return out
 }
