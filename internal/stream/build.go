@@ -2,8 +2,10 @@ package stream
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -498,6 +500,21 @@ func (s *Session) assembleImport(ctx context.Context, e *element.Element, files 
 	}
 	if err := os.MkdirAll(to, 0o755); err != nil {
 		return bsterr.Element(bsterr.Unknown, nil, "%s: cannot create %s: %v", e.FullName, to, err)
+	}
+	return copyTree(from, to)
+}
+
+// moveTree makes the tree at from the (empty) directory to: a rename when
+// both are on one file system (the build directory), else a copy. from is
+// gone or must no longer be used afterwards.
+func moveTree(from, to string) error {
+	if err := os.Remove(to); err == nil || errors.Is(err, fs.ErrNotExist) {
+		if err := os.Rename(from, to); err == nil {
+			return nil
+		}
+		if err := os.MkdirAll(to, 0o755); err != nil {
+			return err
+		}
 	}
 	return copyTree(from, to)
 }

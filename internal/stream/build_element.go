@@ -98,7 +98,7 @@ func (s *Session) assembleBuildElement(ctx context.Context, e *element.Element, 
 	if err := runBatch(ctx, sb, e, all, nil, []string{"sh", "-c", "-e"}, "\n", cwd, env, sandbox.RootReadOnly, log); err != nil {
 		return err
 	}
-	return copyTree(filepath.Join(root, strings.TrimPrefix(installRoot, "/")), files)
+	return moveTree(filepath.Join(root, strings.TrimPrefix(installRoot, "/")), files)
 }
 
 // commandList returns a command list of the element's configuration,
@@ -303,7 +303,7 @@ func (s *Session) assembleScript(ctx context.Context, e *element.Element, files 
 			return err
 		}
 	}
-	return copyTree(filepath.Join(root, strings.TrimPrefix(installRoot, "/")), files)
+	return moveTree(filepath.Join(root, strings.TrimPrefix(installRoot, "/")), files)
 }
 
 // integrationBatch returns the integration commands of deps, in order,

@@ -119,7 +119,7 @@ func (s *Session) assembleCompose(ctx context.Context, e *element.Element, files
 		}
 	}
 	if !requireSplit {
-		return copyTree(root, files)
+		return moveTree(root, files)
 	}
 	paths := make([]string, 0, len(manifest))
 	for p := range manifest {
