@@ -702,7 +702,7 @@ func (s *Session) stageSplit(ctx context.Context, e, d *element.Element, out str
 	if err != nil {
 		return err
 	}
-	a, ok, err := ac.Lookup(ctx, d.Project.Name, d.Name, d.Keys.Strong.String())
+	a, ok, err := s.lookupArtifact(ctx, ac, d)
 	if err != nil {
 		return err
 	}

@@ -151,7 +151,7 @@ func (s *Session) stageDependencies(ctx context.Context, e *element.Element, roo
 	}
 	ov := newOverlaps()
 	for _, d := range e.BuildDependencies() {
-		a, ok, err := ac.Lookup(ctx, d.Project.Name, d.Name, d.Keys.Strong.String())
+		a, ok, err := s.lookupArtifact(ctx, ac, d)
 		if err != nil {
 			return err
 		}
@@ -161,7 +161,7 @@ func (s *Session) stageDependencies(ctx context.Context, e *element.Element, roo
 		if err := ac.Stage(ctx, a, root, hardlinks, ov.ignore(d)); err != nil {
 			return err
 		}
-		files, err := artifactFiles(ctx, ac, a)
+		files, err := s.artifactFiles(ctx, ac, a)
 		if err != nil {
 			return err
 		}
@@ -248,7 +248,7 @@ func (s *Session) assembleScript(ctx context.Context, e *element.Element, files 
 	}
 	for _, p := range places {
 		for _, d := range p.elems {
-			a, ok, err := ac.Lookup(ctx, d.Project.Name, d.Name, d.Keys.Strong.String())
+			a, ok, err := s.lookupArtifact(ctx, ac, d)
 			if err != nil {
 				return err
 			}

@@ -144,7 +144,7 @@ func (s *Session) assembleCompose(ctx context.Context, e *element.Element, files
 // splitManifest lists the paths of d's artifact in the selected split
 // domains (Element.compute_manifest).
 func (s *Session) splitManifest(ctx context.Context, ac *artifact.Cache, e, d *element.Element, inc, exc []string, orphans bool) ([]string, error) {
-	a, ok, err := ac.Lookup(ctx, d.Project.Name, d.Name, d.Keys.Strong.String())
+	a, ok, err := s.lookupArtifact(ctx, ac, d)
 	if err != nil {
 		return nil, err
 	}

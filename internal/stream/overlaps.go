@@ -12,6 +12,7 @@ import (
 	"example.org/bst/internal/artifact"
 	"example.org/bst/internal/bsterr"
 	"example.org/bst/internal/cas"
+	"example.org/bst/internal/digest"
 	"example.org/bst/internal/element"
 	"example.org/bst/internal/splitrules"
 )
@@ -70,11 +71,57 @@ func (o *overlaps) staged(d *element.Element, files []string) {
 	}
 }
 
-// artifactFiles lists the non-directory entries of a's files.
-func artifactFiles(ctx context.Context, ac *artifact.Cache, a *artifact.Artifact) ([]string, error) {
+// artifactFiles lists the non-directory entries of a's files (once per
+// tree in a session; callers must not modify the list).
+func (s *Session) artifactFiles(ctx context.Context, ac *artifact.Cache, a *artifact.Artifact) ([]string, error) {
 	if a.Files.IsZero() {
 		return nil, nil
 	}
+	s.artMu.Lock()
+	files, ok := s.artFiles[a.Files]
+	s.artMu.Unlock()
+	if ok {
+		return files, nil
+	}
+	out, err := listArtifactFiles(ctx, ac, a)
+	if err != nil {
+		return nil, err
+	}
+	s.artMu.Lock()
+	if s.artFiles == nil {
+		s.artFiles = map[digest.Digest][]string{}
+	}
+	s.artFiles[a.Files] = out
+	s.artMu.Unlock()
+	return out, nil
+}
+
+// lookupArtifact is ac.Lookup of d's artifact under its strong key; an
+// artifact found is remembered for the session (refs name immutable
+// artifacts).
+func (s *Session) lookupArtifact(ctx context.Context, ac *artifact.Cache, d *element.Element) (*artifact.Artifact, bool, error) {
+	key := d.Project.Name + "/" + d.Name + "/" + d.Keys.Strong.String()
+	s.artMu.Lock()
+	a, ok := s.artFound[key]
+	s.artMu.Unlock()
+	if ok {
+		return a, true, nil
+	}
+	a, ok, err := ac.Lookup(ctx, d.Project.Name, d.Name, d.Keys.Strong.String())
+	if err != nil || !ok {
+		return a, ok, err
+	}
+	s.artMu.Lock()
+	if s.artFound == nil {
+		s.artFound = map[string]*artifact.Artifact{}
+	}
+	s.artFound[key] = a
+	s.artMu.Unlock()
+	return a, true, nil
+}
+
+// listArtifactFiles walks a's files tree for its non-directory entries.
+func listArtifactFiles(ctx context.Context, ac *artifact.Cache, a *artifact.Artifact) ([]string, error) {
 	var out []string
 	err := cas.Walk(ctx, ac.CAS(), a.Files, func(en cas.Entry) error {
 		if en.Type != cas.DirectoryEntry {

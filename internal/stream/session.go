@@ -10,6 +10,8 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"example.org/bst/internal/artifact"
+	"example.org/bst/internal/digest"
 	"example.org/bst/internal/sandbox/bwrap"
 
 	"example.org/bst/internal/bsterr"
@@ -54,6 +56,12 @@ type Session struct {
 	hostOnce sync.Once
 	host     bwrap.Host
 	hostErr  error
+
+	// Artifacts found while building, and the file lists of artifact
+	// trees: each dependency is staged by many elements of a build.
+	artMu    sync.Mutex
+	artFound map[string]*artifact.Artifact
+	artFiles map[digest.Digest][]string
 }
 
 // sandboxOptions returns bwrap options with the session's probed host.
