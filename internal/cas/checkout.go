@@ -89,38 +89,64 @@ type checkout struct {
 	buffers   sync.Pool
 }
 
-// resolveDir follows the symbolic link at p, and any links after it, as
-// if c.root were "/", and returns the directory it leads to, if it is a
-// directory inside the root.
+// resolveDir follows the symbolic link at p (inside c.root), and any
+// links after it, as if c.root were "/", and returns the directory it
+// leads to, if that is a directory inside the root. Every component is
+// resolved by hand, so no link met on the way (absolute, or climbing with
+// "..") can lead out of the root: ".." at the root stays at the root, as
+// in a chroot.
 func (c *checkout) resolveDir(p string) (string, bool) {
-	for range 40 {
-		info, err := os.Lstat(p)
-		if err != nil {
-			return "", false
-		}
-		if info.IsDir() {
-			return p, true
-		}
-		if info.Mode()&fs.ModeSymlink == 0 {
-			return "", false
-		}
-		t, err := os.Readlink(p)
-		if err != nil {
-			return "", false
-		}
-		var next string
-		if filepath.IsAbs(t) {
-			next = filepath.Join(c.root, t)
-		} else {
-			next = filepath.Join(filepath.Dir(p), t)
-		}
-		rel, err := filepath.Rel(c.root, next)
-		if err != nil || rel == ".." || strings.HasPrefix(rel, "../") {
-			return "", false // leaves the root
-		}
-		p = next
+	rel, err := filepath.Rel(c.root, p)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, "../") {
+		return "", false
 	}
-	return "", false
+	return resolveInRoot(c.root, rel)
+}
+
+// resolveInRoot resolves the slash-separated path rel inside root, link by
+// link, and returns the real directory it names (every component a real
+// directory, none a link), or false.
+func resolveInRoot(root, rel string) (string, bool) {
+	var done []string // resolved components, each a real directory
+	todo := strings.Split(filepath.ToSlash(rel), "/")
+	links := 0
+	for len(todo) > 0 {
+		name := todo[0]
+		todo = todo[1:]
+		switch name {
+		case "", ".":
+			continue
+		case "..":
+			if len(done) > 0 {
+				done = done[:len(done)-1]
+			}
+			continue
+		}
+		cur := filepath.Join(append([]string{root}, append(done, name)...)...)
+		info, err := os.Lstat(cur)
+		if err != nil {
+			return "", false
+		}
+		switch {
+		case info.IsDir():
+			done = append(done, name)
+		case info.Mode()&fs.ModeSymlink != 0:
+			if links++; links > 40 {
+				return "", false
+			}
+			t, err := os.Readlink(cur)
+			if err != nil {
+				return "", false
+			}
+			if strings.HasPrefix(t, "/") {
+				done = done[:0]
+			}
+			todo = append(strings.Split(t, "/"), todo...)
+		default:
+			return "", false
+		}
+	}
+	return filepath.Join(append([]string{root}, done...)...), true
 }
 
 // clear makes room for a file or symlink at path when overwriting: it
