@@ -272,5 +272,10 @@ func (a *app) reportCacheUsage(s *stream.Session) {
 	if quota > 0 {
 		q = stream.HumanBytes(quota) + fmt.Sprintf(" (%d%%)", used*100/quota)
 	}
-	fmt.Fprintf(a.inv.Stderr, "Cache usage: %s / %s\n", stream.HumanBytes(used), q)
+	line := fmt.Sprintf("Cache usage: %s / %s\n", stream.HumanBytes(used), q)
+	if m, ok := s.Messages.(*messages); ok {
+		m.write(line) // above the status area, if there is one
+		return
+	}
+	io.WriteString(a.inv.Stderr, line)
 }

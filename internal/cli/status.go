@@ -29,6 +29,7 @@ type statusArea struct {
 	jobs    []*statusJob
 	drawn   int // lines of the area currently on screen
 	held    bool
+	pending []string // lines printed while held, shown on release
 	stop    chan struct{}
 	done    chan struct{}
 }
@@ -129,15 +130,23 @@ func (s *statusArea) message(kind, action, element, line string) {
 			q.skipped++
 		}
 	}
-	s.clear()
-	io.WriteString(s.w, line)
-	s.redraw()
+	s.emit(line)
 }
 
 // print prints a line above the area.
 func (s *statusArea) print(line string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.emit(line)
+}
+
+// emit writes line above the area, or keeps it for later while the
+// terminal belongs to the failure prompt or a shell.
+func (s *statusArea) emit(line string) {
+	if s.held {
+		s.pending = append(s.pending, line)
+		return
+	}
 	s.clear()
 	io.WriteString(s.w, line)
 	s.redraw()
@@ -156,6 +165,10 @@ func (s *statusArea) release() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.held = false
+	for _, line := range s.pending {
+		io.WriteString(s.w, line)
+	}
+	s.pending = nil
 	s.redraw()
 }
 
@@ -166,6 +179,10 @@ func (s *statusArea) close() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.clear()
+	for _, line := range s.pending {
+		io.WriteString(s.w, line)
+	}
+	s.pending = nil
 	s.held = true
 }
 
@@ -190,11 +207,19 @@ func (s *statusArea) redraw() {
 	s.drawn = len(lines)
 }
 
-// render returns the area's lines for a terminal of the given width.
+// render returns the area's lines for a terminal of the given width,
+// each cut to the width so that none wraps (the redraw counts lines).
 func (s *statusArea) render(width int, elapsed time.Duration) []string {
-	if width < 80 {
-		width = 80
+	lines := s.renderLines(max(width, 80), elapsed)
+	for i, l := range lines {
+		if r := []rune(l); len(r) > width && width > 0 {
+			lines[i] = string(r[:width])
+		}
 	}
+	return lines
+}
+
+func (s *statusArea) renderLines(width int, elapsed time.Duration) []string {
 	head := fmt.Sprintf("%s %s (%d/%d)", clock(elapsed), s.project, s.session, s.total)
 	lines := []string{centered(head, width, '=')}
 	var qs []string

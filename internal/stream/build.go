@@ -184,16 +184,20 @@ func (s *Session) Build(ctx context.Context, o BuildOptions) (err error) {
 	}); err != nil {
 		return err
 	}
-	for _, e := range sel {
+	all := element.Dependencies(targets, element.ScopeAll)
+	if err := s.timed("Resolving cached state", func() error { return s.checkCached(ctx, all) }); err != nil {
+		return err
+	}
+	// The plan covers every element the targets need, whatever --deps
+	// selects (BuildStream builds the build dependencies of a required
+	// element that is not cached).
+	todo := buildPlan(all, targets)
+	for _, e := range todo {
 		if e.Keys.NoRef {
 			return bsterr.Stream(bsterr.Reason("inconsistent-pipeline"),
 				"Cannot build %s: a source has no reference; track it first with `bst source track %s`", e.FullName, e.FullName)
 		}
 	}
-	if err := s.timed("Resolving cached state", func() error { return s.checkCached(ctx, sel) }); err != nil {
-		return err
-	}
-	todo := buildPlan(sel, targets)
 	_ = s.timed("Checking sources", func() error { s.checkSourcesCached(todo); return nil })
 	s.plan(len(todo), len(sel))
 	s.heading(o.Targets, sel)
@@ -352,7 +356,11 @@ func (s *Session) buildElement(ctx context.Context, e *element.Element, retryFai
 		job.mu.Lock()
 		f := &Failure{Element: e, Err: err, LogPath: logPath, Sysroot: job.sysroot, Buildtree: job.buildtree, Env: job.env}
 		job.mu.Unlock()
-		if ctx.Err() == nil && e.Keys.Known {
+		// Only a failure of the build itself is cached (BuildStream 2
+		// caches element and command errors, not the sandbox's or the
+		// cache's; BuildStream 1 caches none, and a 1.x commit would
+		// replace a good artifact under the weak key).
+		if ctx.Err() == nil && e.Keys.Known && e.Project.Gen != 1 && cacheableFailure(err) {
 			info.BuildError, info.BuildErrorDetails = failureSummary(err)
 			if fi, err := os.Stat(f.Buildtree); err == nil && fi.IsDir() {
 				info.BuildtreeDir = f.Buildtree
@@ -377,6 +385,16 @@ func (s *Session) buildElement(ctx context.Context, e *element.Element, retryFai
 	e.SetCachedFailure(false)
 	s.message("SUCCESS", "build", e, time.Since(start), logPath)
 	return nil
+}
+
+// cacheableFailure reports whether a failed build is worth caching: a
+// command failed, or the project made a warning fatal.
+func cacheableFailure(err error) bool {
+	switch bsterr.ReasonOf(err) {
+	case "command-failed", "overlaps", "unstaged-files":
+		return true
+	}
+	return false
 }
 
 // logTail is the detail BuildStream adds to a failed job's message: the
@@ -573,8 +591,16 @@ type ArtifactCheckoutOptions struct {
 // commands, with its own environment, in a sandbox whose environment is
 // the target's) and writes the result as a directory or a tarball.
 func (s *Session) ArtifactCheckout(ctx context.Context, o ArtifactCheckoutOptions) error {
-	sel, err := s.selectElements(ctx, []string{o.Target}, nil, o.Deps)
+	tels, _, err := s.loadTargets(ctx, []string{o.Target}, nil, true)
 	if err != nil {
+		return err
+	}
+	if len(tels) != 1 {
+		return bsterr.Stream(bsterr.Reason("invalid-target"), "%s: not one element", o.Target)
+	}
+	target := tels[0]
+	sel := pipeline.Dependencies(tels, o.Deps)
+	if err := element.CacheKeys(ctx, element.Dependencies(tels, element.ScopeAll), nil); err != nil {
 		return err
 	}
 	if err := s.checkCached(ctx, sel); err != nil {
@@ -583,12 +609,6 @@ func (s *Session) ArtifactCheckout(ctx context.Context, o ArtifactCheckoutOption
 	ac, err := s.artifacts()
 	if err != nil {
 		return err
-	}
-	target := sel[len(sel)-1]
-	for _, e := range sel {
-		if e.FullName == o.Target || e.Name == o.Target {
-			target = e
-		}
 	}
 	env := make([]string, 0, len(target.Env))
 	for _, kv := range target.Env {
@@ -608,6 +628,9 @@ func (s *Session) ArtifactCheckout(ctx context.Context, o ArtifactCheckoutOption
 		}
 		if ents, err := os.ReadDir(dest); err == nil && len(ents) > 0 && !o.Force {
 			return bsterr.Stream(bsterr.Reason("checkout-exists"), "Checkout directory '%s' is not empty; use --force to overwrite", dest)
+		}
+		if err := os.MkdirAll(dest, 0o755); err != nil {
+			return bsterr.Stream(bsterr.Unknown, "cannot create %s: %v", dest, err)
 		}
 	} else if dest, err = s.mkTemp("checkout-"); err != nil {
 		return err

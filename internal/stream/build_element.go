@@ -347,12 +347,15 @@ func envPrefix(have map[string]string, want []element.KV) string {
 	wanted := make(map[string]bool, len(want))
 	for _, kv := range want {
 		wanted[kv.Name] = true
+		if !shellName(kv.Name) {
+			continue // the sandbox's value (if any) stays: sh cannot name it
+		}
 		if v, ok := have[kv.Name]; !ok || v != kv.Value {
 			export = append(export, kv.Name+"="+shellQuote(kv.Value))
 		}
 	}
 	for k := range have {
-		if !wanted[k] {
+		if !wanted[k] && shellName(k) {
 			unset = append(unset, k)
 		}
 	}
@@ -368,6 +371,16 @@ func envPrefix(have map[string]string, want []element.KV) string {
 		b.WriteString("export " + strings.Join(export, " ") + "\n")
 	}
 	return b.String()
+}
+
+// shellName reports whether name is a shell variable name.
+func shellName(name string) bool {
+	for i, r := range name {
+		if !(r == '_' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || i > 0 && r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return name != ""
 }
 
 // batchScript runs each of its arguments as `<runner> "<command><suffix>"`

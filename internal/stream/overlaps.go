@@ -111,6 +111,9 @@ func (s *Session) lookupArtifact(ctx context.Context, ac *artifact.Cache, d *ele
 	if err != nil || !ok {
 		return a, ok, err
 	}
+	if !a.BuildSuccess {
+		return nil, false, nil // a failed build is nothing to stage
+	}
 	s.artMu.Lock()
 	if s.artFound == nil {
 		s.artFound = map[string]*artifact.Artifact{}

@@ -81,18 +81,31 @@ type scheduler struct {
 	handler FailureHandler
 	run     func(ctx context.Context, e *element.Element, decide func(*Failure) FailureAction) error
 
-	askMu sync.Mutex // one prompt at a time
+	askMu     sync.Mutex // one prompt at a time
+	terminate func()     // cancels the jobs' context (set by runAll)
 }
 
 // decide answers a failure, asking the handler if there is one. It runs
 // in the failed job, before its sandbox is removed.
 func (sc *scheduler) decide(ctx context.Context, f *Failure) FailureAction {
 	if sc.handler == nil || ctx.Err() != nil {
-		return actionOf(sc.onError)
+		return sc.act(actionOf(sc.onError))
 	}
 	sc.askMu.Lock()
 	defer sc.askMu.Unlock()
-	return sc.handler(ctx, f)
+	if ctx.Err() != nil { // terminated while this failure waited its turn
+		return ActionTerminate
+	}
+	return sc.act(sc.handler(ctx, f))
+}
+
+// act carries out what must not wait for the job's result: terminate
+// stops the running jobs (and any prompt queued behind this one) at once.
+func (sc *scheduler) act(a FailureAction) FailureAction {
+	if a == ActionTerminate && sc.terminate != nil {
+		sc.terminate()
+	}
+	return a
 }
 
 // runAll builds todo and returns the failures, in the order they
@@ -104,6 +117,7 @@ func (sc *scheduler) runAll(ctx context.Context, todo []*element.Element) []erro
 	}
 	jobCtx, terminate := context.WithCancel(ctx)
 	defer terminate()
+	sc.terminate = terminate
 	pending := make(map[*element.Element]bool, len(todo))
 	for _, e := range todo {
 		pending[e] = true
@@ -136,10 +150,16 @@ func (sc *scheduler) runAll(ctx context.Context, todo []*element.Element) []erro
 		running++
 		go func() {
 			var action FailureAction
+			decided := false
 			err := sc.run(jobCtx, e, func(f *Failure) FailureAction {
-				action = sc.decide(jobCtx, f)
+				action, decided = sc.decide(jobCtx, f), true
 				return action
 			})
+			if err != nil && !decided {
+				// A failure outside the build itself (logs, the cache):
+				// the same choice applies.
+				action = sc.decide(jobCtx, &Failure{Element: e, Err: err})
+			}
 			if err != nil && jobCtx.Err() != nil && action != ActionRetry {
 				action = ActionTerminate
 			}
@@ -174,6 +194,8 @@ func (sc *scheduler) runAll(ctx context.Context, todo []*element.Element) []erro
 		}
 		switch r.action {
 		case ActionRetry:
+			// Build it again, not replay the failure just cached.
+			r.e.SetCachedFailure(false)
 			queue = append([]*element.Element{r.e}, queue...)
 			continue
 		case ActionContinue:

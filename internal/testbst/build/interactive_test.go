@@ -112,6 +112,9 @@ func TestInteractiveFailure(t *testing.T) {
 	master.WriteString("r\n")
 	tm.waitFor(t, "Retrying failed job", 1)
 	tm.waitFor(t, "Choice: [continue]: ", 3)
+	if strings.Contains(tm.String(), "(cached failure") {
+		t.Errorf("retry replayed the cached failure instead of building again:\n%s", tm.String())
+	}
 	master.WriteString("q\n")
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()

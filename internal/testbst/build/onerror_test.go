@@ -190,3 +190,20 @@ func hasMessage(out, action, element, kind string) bool {
 	re := regexp.MustCompile(`\]\[\s*` + regexp.QuoteMeta(action+":"+element) + `\s*\] ` + kind + `\b`)
 	return re.MatchString(out)
 }
+
+// TestBuildDepsNoneBuildsWhatItNeeds: --deps none still builds the build
+// dependencies a target needs (BuildStream's plan), and a checkout of the
+// build dependencies of an element that has none is empty, not a crash.
+func TestBuildDepsNoneBuildsWhatItNeeds(t *testing.T) {
+	proj := failingProject(t, 2)
+	res := testbst.Run(t, proj, nil, "--no-colors", "build", "--deps", "none", "z-good.bst")
+	res.AssertSuccess(t)
+	if !hasMessage(res.Stderr, "build", "base.bst", "SUCCESS") {
+		t.Errorf("base.bst was not built for z-good.bst:\n%s", res.Stderr)
+	}
+	co := filepath.Join(t.TempDir(), "co")
+	testbst.Run(t, proj, nil, "--no-colors", "artifact", "checkout", "--deps", "build", "--directory", co, "base.bst").AssertSuccess(t)
+	if ents, err := os.ReadDir(co); err != nil || len(ents) != 0 {
+		t.Errorf("checkout of base.bst's build dependencies: %v %v", ents, err)
+	}
+}
