@@ -384,13 +384,14 @@ func shellName(name string) bool {
 }
 
 // batchScript runs each of its arguments as `<runner> "<command><suffix>"`
+// (runBatch puts the runner's words in place of BST_RUNNER)
 // in turn, as BuildStream runs each command in its own sandbox, stopping
 // at the first failure with that command's exit status after naming it on
 // stderr. One sandbox start per batch, as BuildStream 2 batches commands.
 const batchScript = `i=0
 for c in "$@"; do
   i=$((i+1))
-  "$BST_RUNNER" $BST_RUNNER_ARGS "$c$BST_SUFFIX" || { rc=$?; echo "bst: command $i failed with exitcode $rc" >&2; exit $rc; }
+  BST_RUNNER "$c$BST_SUFFIX" || { rc=$?; echo "bst: command $i failed with exitcode $rc" >&2; exit $rc; }
 done`
 
 // runBatch runs commands with one sandbox start; runner is the argv
@@ -405,9 +406,14 @@ func runBatch(ctx context.Context, sb *bwrap.Sandbox, e *element.Element, cmds, 
 	if len(cmds) == 1 {
 		return runOne(ctx, sb, e, append(append([]string(nil), runner...), cmds[0]+suffix), strings.TrimSpace(shown[0]), cwd, env, flags, log)
 	}
-	// The runner and suffix travel in variables of the batch shell only.
-	script := "BST_RUNNER=" + shellQuote(runner[0]) + "; BST_RUNNER_ARGS=" + shellQuote(strings.Join(runner[1:], " ")) +
-		"; BST_SUFFIX=" + shellQuote(suffix) + "\n" + batchScript
+	// The runner is written into the script as quoted words (no field
+	// splitting, whatever IFS the environment sets); the suffix travels
+	// in a variable of the batch shell only.
+	words := make([]string, len(runner))
+	for i, w := range runner {
+		words[i] = shellQuote(w)
+	}
+	script := "BST_SUFFIX=" + shellQuote(suffix) + "\n" + strings.Replace(batchScript, "BST_RUNNER", strings.Join(words, " "), 1)
 	argv := append([]string{"sh", "-c", script, "sh"}, cmds...)
 	var tail tailWriter
 	w := io.MultiWriter(log, &tail)

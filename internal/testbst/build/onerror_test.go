@@ -207,3 +207,20 @@ func TestBuildDepsNoneBuildsWhatItNeeds(t *testing.T) {
 		t.Errorf("checkout of base.bst's build dependencies: %v %v", ents, err)
 	}
 }
+
+// TestBatchIgnoresElementIFS: an element that sets IFS in its environment
+// still runs its command batch (the runner's words are never split).
+func TestBatchIgnoresElementIFS(t *testing.T) {
+	proj := failingProject(t, 2)
+	write(t, filepath.Join(proj, "elements/ifs.bst"), `kind: manual
+build-depends:
+- base.bst
+environment:
+  IFS: "x"
+config:
+  install-commands:
+  - mkdir -p %{install-root}/ifs
+  - echo ok > %{install-root}/ifs/done
+`)
+	testbst.Run(t, proj, nil, "--no-colors", "build", "ifs.bst").AssertSuccess(t)
+}
