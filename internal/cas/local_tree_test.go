@@ -312,24 +312,7 @@ func TestCheckoutOverwrite(t *testing.T) {
 	ctx := context.Background()
 	l, err := NewLocal(t.TempDir(), LocalOptions{})
 	must(t, err)
-	mk := func(files map[string]string) digest.Digest {
-		dir := t.TempDir()
-		for p, content := range files {
-			full := filepath.Join(dir, p)
-			must(t, os.MkdirAll(filepath.Dir(full), 0o755))
-			switch {
-			case strings.HasSuffix(p, "/"):
-				must(t, os.MkdirAll(full, 0o755))
-			case strings.HasPrefix(content, "->"):
-				must(t, os.Symlink(content[2:], full))
-			default:
-				must(t, os.WriteFile(full, []byte(content), 0o644))
-			}
-		}
-		d, err := l.ImportTree(ctx, dir, TreeOptions{})
-		must(t, err)
-		return d
-	}
+	mk := func(files map[string]string) digest.Digest { return importFiles(t, l, files) }
 	lower := mk(map[string]string{"etc/file": "lower", "etc/link": "->file", "empty/": "", "full/keep": "kept"})
 	upper := mk(map[string]string{"etc/file": "upper", "etc/link": "upper", "empty": "now a file", "full": "not staged"})
 	for _, hardlinks := range []bool{false, true} {
@@ -363,24 +346,7 @@ func TestCheckoutThroughDirectoryLinks(t *testing.T) {
 	ctx := context.Background()
 	l, err := NewLocal(t.TempDir(), LocalOptions{})
 	must(t, err)
-	mk := func(files map[string]string) digest.Digest {
-		dir := t.TempDir()
-		for p, content := range files {
-			full := filepath.Join(dir, p)
-			must(t, os.MkdirAll(filepath.Dir(full), 0o755))
-			switch {
-			case strings.HasSuffix(p, "/"):
-				must(t, os.MkdirAll(full, 0o755))
-			case strings.HasPrefix(content, "->"):
-				must(t, os.Symlink(content[2:], full))
-			default:
-				must(t, os.WriteFile(full, []byte(content), 0o644))
-			}
-		}
-		d, err := l.ImportTree(ctx, dir, TreeOptions{})
-		must(t, err)
-		return d
-	}
+	mk := func(files map[string]string) digest.Digest { return importFiles(t, l, files) }
 	base := mk(map[string]string{"usr/lib/": "", "usr/bin/": "", "lib": "->usr/lib", "bin": "->/usr/bin"})
 	upper := mk(map[string]string{"lib/libx.so": "x", "bin/tool": "t"})
 	dest := t.TempDir()
@@ -409,4 +375,26 @@ func TestCheckoutThroughDirectoryLinks(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(filepath.Dir(filepath.Dir(dest)), "file")); err == nil {
 		t.Errorf("staging through a link wrote outside the root")
 	}
+}
+
+// importFiles imports a tree described by path → content ("dir/" for a
+// directory, "->target" for a symlink) and returns its digest.
+func importFiles(t *testing.T, l *Local, files map[string]string) digest.Digest {
+	t.Helper()
+	dir := t.TempDir()
+	for p, content := range files {
+		full := filepath.Join(dir, p)
+		must(t, os.MkdirAll(filepath.Dir(full), 0o755))
+		switch {
+		case strings.HasSuffix(p, "/"):
+			must(t, os.MkdirAll(full, 0o755))
+		case strings.HasPrefix(content, "->"):
+			must(t, os.Symlink(content[2:], full))
+		default:
+			must(t, os.WriteFile(full, []byte(content), 0o644))
+		}
+	}
+	d, err := l.ImportTree(context.Background(), dir, TreeOptions{})
+	must(t, err)
+	return d
 }

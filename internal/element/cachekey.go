@@ -166,10 +166,19 @@ func (e *Element) WeakKey() cachekey.Key {
 }
 
 // strictDeps encodes the dependencies of a strict key: each one's strict
-// key (1.x), or [project, name, strict key] (2.x).
+// key (1.x), or [project, name, strict key] (2.x); with strong, their
+// strong keys instead (a non-strict strong key).
 type strictDeps struct {
-	deps []*Element
-	gen2 bool
+	deps   []*Element
+	gen2   bool
+	strong bool
+}
+
+func (s strictDeps) key(d *Element) cachekey.Key {
+	if s.strong {
+		return d.Keys.Strong
+	}
+	return d.Keys.Strict
 }
 
 func (s strictDeps) AppendCanonical(dst []byte) []byte {
@@ -181,11 +190,11 @@ func (s strictDeps) AppendCanonical(dst []byte) []byte {
 		if s.gen2 {
 			dst = appendDepName(dst, d)
 			dst = append(dst, ',')
-			dst = d.Keys.Strict.AppendCanonical(dst)
+			dst = s.key(d).AppendCanonical(dst)
 			dst = append(dst, ']')
 			continue
 		}
-		dst = d.Keys.Strict.AppendCanonical(dst)
+		dst = s.key(d).AppendCanonical(dst)
 	}
 	return append(dst, ']')
 }
@@ -483,7 +492,7 @@ func (e *Element) SetStrongFromDependencies() {
 	gen2 := e.Project.Gen == project.Gen2
 	weak := e.WeakKey() // before base is reused below
 	d := e.weak.base
-	d[e.weak.depsAt].Value = strongDeps{deps: e.weak.deps, gen2: gen2}
+	d[e.weak.depsAt].Value = strictDeps{deps: e.weak.deps, gen2: gen2, strong: true}
 	if gen2 {
 		d = append(d, cachekey.Field{Name: "weak-cache-key", Value: weak})
 	}
@@ -493,28 +502,3 @@ func (e *Element) SetStrongFromDependencies() {
 // SetStrong records the strong key of the artifact found for e by its
 // weak key in non-strict mode.
 func (e *Element) SetStrong(k cachekey.Key) { e.Keys.Strong = k }
-
-// strongDeps encodes the dependencies of a non-strict strong key: as
-// strictDeps, with each dependency's strong key.
-type strongDeps struct {
-	deps []*Element
-	gen2 bool
-}
-
-func (s strongDeps) AppendCanonical(dst []byte) []byte {
-	dst = append(dst, '[')
-	for i, d := range s.deps {
-		if i > 0 {
-			dst = append(dst, ',')
-		}
-		if s.gen2 {
-			dst = appendDepName(dst, d)
-			dst = append(dst, ',')
-			dst = d.Keys.Strong.AppendCanonical(dst)
-			dst = append(dst, ']')
-			continue
-		}
-		dst = d.Keys.Strong.AppendCanonical(dst)
-	}
-	return append(dst, ']')
-}

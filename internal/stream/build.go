@@ -692,7 +692,7 @@ func (s *Session) assembleFilter(ctx context.Context, e *element.Element, files 
 	if err != nil {
 		return err
 	}
-	return s.stageSplit(ctx, e, e.BuildDeps[0], files, inc, exc, orphans, nil)
+	return s.stageSplit(ctx, e, e.BuildDeps[0], files, inc, exc, orphans)
 }
 
 func splitConfig(e *element.Element, defOrphans bool) (inc, exc []string, orphans bool, err error) {
@@ -720,7 +720,7 @@ func splitConfig(e *element.Element, defOrphans bool) (inc, exc []string, orphan
 
 // stageSplit copies into out the files of d's artifact selected by d's
 // split rules.
-func (s *Session) stageSplit(ctx context.Context, e, d *element.Element, out string, inc, exc []string, orphans bool, ov *overlaps) error {
+func (s *Session) stageSplit(ctx context.Context, e, d *element.Element, out string, inc, exc []string, orphans bool) error {
 	ac, err := s.artifacts()
 	if err != nil {
 		return err
@@ -748,21 +748,13 @@ func (s *Session) stageSplit(ctx context.Context, e, d *element.Element, out str
 	if err != nil {
 		return err
 	}
-	var staged []string
 	for _, p := range domains.Select(paths, inc, exc, orphans) {
 		if p == "." {
 			continue
 		}
-		isDir, err := copyEntry(filepath.Join(tmp, p), filepath.Join(out, p))
-		if err != nil {
+		if err := copyEntry(filepath.Join(tmp, p), filepath.Join(out, p)); err != nil {
 			return bsterr.Element(bsterr.Unknown, nil, "%s: %v", e.FullName, err)
 		}
-		if !isDir {
-			staged = append(staged, filepath.ToSlash(p))
-		}
-	}
-	if ov != nil {
-		ov.staged(d, staged)
 	}
 	return nil
 }
@@ -788,30 +780,30 @@ func splitDomains(d *element.Element) (*splitrules.Domains, error) {
 
 // copyEntry copies one file, symlink or directory (not its contents),
 // creating parents.
-func copyEntry(from, to string) (isDir bool, err error) {
+func copyEntry(from, to string) error {
 	info, err := os.Lstat(from)
 	if err != nil {
-		return false, err
+		return err
 	}
 	if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
-		return false, err
+		return err
 	}
 	switch {
 	case info.Mode()&os.ModeSymlink != 0:
 		t, err := os.Readlink(from)
 		if err != nil {
-			return false, err
+			return err
 		}
 		os.Remove(to)
-		return false, os.Symlink(t, to)
+		return os.Symlink(t, to)
 	case info.IsDir():
-		return true, os.MkdirAll(to, 0o755)
+		return os.MkdirAll(to, 0o755)
 	default:
 		data, err := os.ReadFile(from)
 		if err != nil {
-			return false, err
+			return err
 		}
-		return false, os.WriteFile(to, data, info.Mode().Perm())
+		return os.WriteFile(to, data, info.Mode().Perm())
 	}
 }
 

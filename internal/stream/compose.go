@@ -134,7 +134,7 @@ func (s *Session) assembleCompose(ctx context.Context, e *element.Element, files
 		if _, err := os.Lstat(from); err != nil {
 			continue // listed by the split rules but not staged (a link to a directory's contents)
 		}
-		if _, err := copyEntry(from, filepath.Join(files, filepath.FromSlash(p))); err != nil {
+		if err := copyEntry(from, filepath.Join(files, filepath.FromSlash(p))); err != nil {
 			return bsterr.Element(bsterr.Unknown, nil, "%s: %v", e.FullName, err)
 		}
 	}
