@@ -11,6 +11,7 @@
 #
 # Usage: scripts/bench-build.sh (part of make bench)
 #        BENCH_QUICK=1 scripts/bench-build.sh (fewer runs)
+#        BENCH_ONLY=cold|noop scripts/bench-build.sh (one of the two builds)
 # Environment: as scripts/bench.sh (BENCH_DIR, BUILDSTREAM, BST_BIN, BENCH_KEEP).
 set -euo pipefail
 
@@ -18,6 +19,7 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 bench_dir=${BENCH_DIR:-$repo/../shared/bench}
 buildstream=${BUILDSTREAM:-/usr/bin/bst}
 quick=${BENCH_QUICK:-0}
+only=${BENCH_ONLY:-}
 cold_n=200 noop_n=1000
 if [ "$quick" = 1 ]; then
 	bs_runs=1 bst_runs=3
@@ -90,8 +92,8 @@ measure() { # LABEL RUNS ARGS...: hyperfine into $tmp/json/LABEL.json
 }
 
 # Cold builds: every run starts from empty caches.
-p=$(generate $cold_n)
-for tool in buildstream bst; do
+[ "$only" = noop ] || p=$(generate $cold_n)
+[ "$only" = noop ] || for tool in buildstream bst; do
 	script=$(setup "$tool" cold "$p")
 	runs=$bs_runs
 	[ "$tool" = bst ] && runs=$bst_runs
@@ -99,8 +101,8 @@ for tool in buildstream bst; do
 done
 
 # No-op builds: everything is built once, then built again.
-p=$(generate $noop_n)
-for tool in buildstream bst; do
+[ "$only" = cold ] || p=$(generate $noop_n)
+[ "$only" = cold ] || for tool in buildstream bst; do
 	script=$(setup "$tool" noop "$p")
 	echo "== $tool: building synthetic-$noop_n once" >&2
 	"$script" || die "$tool could not build synthetic-$noop_n"
@@ -111,10 +113,10 @@ done
 
 echo
 echo "BuildStream $("$buildstream" --version 2>/dev/null), bst $(git -C "$repo" describe --always --dirty 2>/dev/null || echo '?'), $(nproc) cores"
-python3 - "$tmp/json" "$cold_n" "$noop_n" <<'EOF'
+python3 - "$tmp/json" "$cold_n" "$noop_n" "$only" <<'EOF'
 import json, os, sys
 
-jsondir, cold_n, noop_n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+jsondir, cold_n, noop_n, only = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 
 
 def median(label):
@@ -129,6 +131,8 @@ rows = [("build", "BuildStream", "bst", "BuildStream/bst", "goal", "")]
 failed = False
 for name, n, goal, what in (("cold", cold_n, 5.0, "trivial elements, empty caches"),
                             ("noop", noop_n, 20.0, "cached elements")):
+    if only and name != only:
+        continue
     bs, ours = median("buildstream-" + name), median("bst-" + name)
     if bs is None or ours is None:
         rows.append(("%s %d" % (name, n), "ERR", "ERR", "ERR", ">=%.0fx" % goal, "FAIL"))

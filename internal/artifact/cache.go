@@ -135,6 +135,10 @@ type ArtifactInfo struct {
 	// FilesDir is the collected output (install root); "" for none (a
 	// build that failed before collecting).
 	FilesDir string
+	// GiveFiles says FilesDir is given away: its files may become cache
+	// objects by hard link (cas.TreeOptions.Adopt), so it must only be
+	// removed afterwards.
+	GiveFiles bool
 	// BuildtreeDir and BuildrootDir are the build directory and the
 	// sandbox root to keep; "" for none.
 	BuildtreeDir string
@@ -215,6 +219,7 @@ func (c *Cache) Commit(ctx context.Context, info ArtifactInfo) (string, error) {
 		if t.dir == "" {
 			continue
 		}
+		topts.Adopt = t.name == filesName && info.GiveFiles
 		d, err := c.cas.ImportTree(ctx, t.dir, topts)
 		if err != nil {
 			return fail(err, "cannot store %s", t.name)

@@ -17,7 +17,7 @@ import (
 // parallel (opts.Workers); a file already stored is only read. The tree
 // stays pinned for this session, so the caller can SetRef it later.
 func (l *Local) ImportTree(ctx context.Context, dir string, opts TreeOptions) (digest.Digest, error) {
-	sink := &importSink{l: l, dirs: map[digest.Digest]importedDir{}}
+	sink := &importSink{l: l, adopt: opts.Adopt, dirs: map[digest.Digest]importedDir{}}
 	unlock, err := l.gc.rlock(ctx)
 	if err != nil {
 		return digest.Digest{}, err
@@ -54,8 +54,9 @@ func (l *Local) ImportTree(ctx context.Context, dir string, opts TreeOptions) (d
 // importSink stores files as the capture reads them and keeps the
 // Directory messages for registration.
 type importSink struct {
-	l    *Local
-	dirs map[digest.Digest]importedDir // touched only by the capturing goroutine
+	l     *Local
+	adopt bool                          // files may become objects by hard link (TreeOptions.Adopt)
+	dirs  map[digest.Digest]importedDir // touched only by the capturing goroutine
 
 	mu   sync.Mutex
 	recs []byte // session records of the files, written in one go
@@ -66,8 +67,12 @@ type importedDir struct {
 	msg  *remoteexecution.Directory
 }
 
-func (s *importSink) storeFile(fh *os.File, info fs.FileInfo, buf []byte) (digest.Digest, error) {
-	d, kind, err := s.l.storeOpenFile(fh, info, buf)
+func (s *importSink) storeFile(path string, fh *os.File, info fs.FileInfo, buf []byte) (digest.Digest, error) {
+	adopt := ""
+	if s.adopt {
+		adopt = path
+	}
+	d, kind, err := s.l.storeOpenFile(fh, adopt, info, buf)
 	if err != nil {
 		return digest.Digest{}, err
 	}

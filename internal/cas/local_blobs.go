@@ -193,7 +193,7 @@ func (l *Local) PutFile(ctx context.Context, path string) (digest.Digest, error)
 		return digest.Digest{}, err
 	}
 	defer unlock()
-	d, kind, err := l.storeOpenFile(f, info, make([]byte, 128<<10))
+	d, kind, err := l.storeOpenFile(f, "", info, make([]byte, 128<<10))
 	if err != nil {
 		return digest.Digest{}, casError(StoreFailed, err, "cannot store %s", path)
 	}
@@ -202,12 +202,20 @@ func (l *Local) PutFile(ctx context.Context, path string) (digest.Digest, error)
 
 // storeOpenFile stores the open regular file fh (described by info) and
 // returns its digest and the session record kind, which the caller writes
-// (before it releases rlock); buf is a read buffer. A file that fits in buf is read once;
-// a larger one is hashed first, so that a file already stored is only
-// read, and copied (copy_file_range, a reflink where the file system can)
-// only when missing. The caller holds rlock.
-func (l *Local) storeOpenFile(fh *os.File, info fs.FileInfo, buf []byte) (digest.Digest, byte, error) {
-	if info.Size() < int64(len(buf)) {
+// (before it releases rlock); buf is a read buffer. A file that fits in buf
+// is read once; a larger one is hashed first, so that a file already
+// stored is only read, and copied (copy_file_range, a reflink where the
+// file system can) only when missing.
+//
+// adopt, if not empty, is fh's path in a tree that is given away: a missing
+// object is then made from the file itself, by hard link, when the file has
+// no other name (so nobody else can write it later) and is on the cache's
+// file system; the file becomes read-only. Otherwise it is copied. The
+// caller holds rlock.
+func (l *Local) storeOpenFile(fh *os.File, adopt string, info fs.FileInfo, buf []byte) (digest.Digest, byte, error) {
+	var d digest.Digest
+	small := info.Size() < int64(len(buf))
+	if small {
 		n, err := io.ReadFull(fh, buf)
 		if err != io.ErrUnexpectedEOF && err != io.EOF {
 			if err == nil {
@@ -215,18 +223,28 @@ func (l *Local) storeOpenFile(fh *os.File, info fs.FileInfo, buf []byte) (digest
 			}
 			return digest.Digest{}, 0, err
 		}
-		d := digest.NewFromBlob(buf[:n])
-		kind, err := l.storeBytes(d, buf[:n])
-		return d, kind, err
+		buf = buf[:n]
+		d = digest.NewFromBlob(buf)
+	} else {
+		g := digest.NewGenerator()
+		if _, err := g.ReadFromBuffer(fh, buf); err != nil {
+			return digest.Digest{}, 0, err
+		}
+		d = g.Sum()
 	}
-	g := digest.NewGenerator()
-	if _, err := g.ReadFromBuffer(fh, buf); err != nil {
-		return digest.Digest{}, 0, err
-	}
-	d := g.Sum()
 	ok, err := exists(l.objectPath(d))
 	if err != nil || ok {
 		return d, recPinned, err
+	}
+	if adopt != "" && soleName(info) {
+		kind, done, err := l.adoptFile(fh, adopt, info, d)
+		if err != nil || done {
+			return d, kind, err
+		}
+	}
+	if small {
+		kind, err := l.storeBytes(d, buf)
+		return d, kind, err
 	}
 	tmp, err := l.createTemp()
 	if err != nil {
@@ -252,6 +270,46 @@ func (l *Local) storeOpenFile(fh *os.File, info fs.FileInfo, buf []byte) (digest
 	}
 	kind, err := l.linkObject(tmp.Name(), d)
 	return d, kind, err
+}
+
+// soleName reports whether the file has a single name (link count 1).
+func soleName(info fs.FileInfo) bool {
+	st, ok := info.Sys().(*syscall.Stat_t)
+	return ok && st.Nlink == 1
+}
+
+// adoptFile makes the file at path (open as fh, hashed to d) object d by
+// hard link. done is false, with no error, when it cannot (another file
+// system, no hard links): the caller then copies.
+func (l *Local) adoptFile(fh *os.File, path string, info fs.FileInfo, d digest.Digest) (kind byte, done bool, err error) {
+	after, err := fh.Stat()
+	if err != nil {
+		return 0, false, err
+	}
+	if after.Size() != d.SizeBytes() || changed(info, after) {
+		return 0, false, errors.New("file changed while being stored")
+	}
+	if err := fh.Chmod(0o444); err != nil {
+		return 0, false, err
+	}
+	dst := l.objectPath(d)
+	err = os.Link(path, dst)
+	if errors.Is(err, fs.ErrNotExist) {
+		if mkErr := os.MkdirAll(filepath.Dir(dst), 0o755); mkErr != nil {
+			return 0, false, casError(StoreFailed, mkErr, "cannot store blob %s", d)
+		}
+		err = os.Link(path, dst)
+	}
+	switch {
+	case err == nil:
+		return recCreated, true, nil
+	case errors.Is(err, fs.ErrExist):
+		return recPinned, true, nil
+	case errors.Is(err, syscall.EXDEV), errors.Is(err, syscall.EPERM), errors.Is(err, syscall.ENOTSUP), errors.Is(err, syscall.EMLINK):
+		return 0, false, nil
+	default:
+		return 0, false, casError(StoreFailed, err, "cannot store blob %s", d)
+	}
 }
 
 // changed reports whether a file's size, modification or change time

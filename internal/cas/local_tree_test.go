@@ -398,3 +398,56 @@ func importFiles(t *testing.T, l *Local, files map[string]string) digest.Digest 
 	must(t, err)
 	return d
 }
+
+// An adopted tree gives its single-name files to the cache by hard link;
+// a file with another name outside the tree is copied and left alone, and
+// content already stored is not linked again.
+func TestImportTreeAdopt(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	src := filepath.Join(dir, "tree")
+	big := strings.Repeat("adopted big file ", 20000)
+	writeFiles(t, src, map[string]string{"small": "adopted small\n", "!bin/big": big, "known": "stored before\n", "shared": "shared\n"})
+	outside := filepath.Join(dir, "outside")
+	must(t, os.Link(filepath.Join(src, "shared"), outside))
+	l := openLocal(t, filepath.Join(dir, "cache"), LocalOptions{})
+	known, err := l.Put(ctx, strings.NewReader("stored before\n"))
+	must(t, err)
+	want, err := DirectoryDigest(ctx, src, TreeOptions{})
+	must(t, err)
+	got, err := l.ImportTree(ctx, src, TreeOptions{Adopt: true})
+	if err != nil || got != want {
+		t.Fatalf("ImportTree(Adopt) = %v, %v; want %v", got, err, want)
+	}
+	sameFile := func(name string, d digest.Digest) bool {
+		a, err1 := os.Stat(filepath.Join(src, name))
+		b, err2 := os.Stat(l.objectPath(d))
+		must(t, err1)
+		must(t, err2)
+		return os.SameFile(a, b)
+	}
+	for name, content := range map[string]string{"small": "adopted small\n", "bin/big": big} {
+		if !sameFile(name, digest.NewFromBlob([]byte(content))) {
+			t.Errorf("%s was copied, not adopted", name)
+		}
+		if fi, _ := os.Stat(filepath.Join(src, name)); fi.Mode().Perm() != 0o444 {
+			t.Errorf("adopted %s has mode %v, want read-only", name, fi.Mode().Perm())
+		}
+	}
+	if sameFile("known", known) {
+		t.Errorf("a file whose content was stored became the object")
+	}
+	if sameFile("shared", digest.NewFromBlob([]byte("shared\n"))) {
+		t.Errorf("a file with a name outside the tree became an object")
+	}
+	if fi, _ := os.Stat(outside); fi.Mode().Perm() != 0o644 {
+		t.Errorf("the file outside the tree changed mode to %v", fi.Mode().Perm())
+	}
+	must(t, os.RemoveAll(src))
+	dest := filepath.Join(dir, "out")
+	must(t, l.Checkout(ctx, got, dest, CheckoutOptions{}))
+	if again, err := DirectoryDigest(ctx, dest, TreeOptions{}); err != nil || again != want {
+		t.Errorf("checkout after removing the adopted tree captures as %v, %v; want %v", again, err, want)
+	}
+	checkConsistent(t, l)
+}

@@ -36,6 +36,12 @@ type TreeOptions struct {
 	// Workers bounds how many files are hashed at once; zero or less means
 	// runtime.GOMAXPROCS(0).
 	Workers int
+
+	// Adopt (ImportTree only) says the tree is given away, as a build's
+	// output is once it is committed: a file with a single name becomes
+	// its object by hard link instead of being copied, and is made
+	// read-only. The tree must not be used afterwards but to remove it.
+	Adopt bool
 }
 
 // DirectoryDigest returns the digest of the REAPI Directory message that
@@ -111,9 +117,10 @@ func captureDirectory(ctx context.Context, root string, opts TreeOptions) (diges
 // treeSink receives what a capture reads, so that ImportTree stores the
 // tree with the very code that DirectoryDigest hashes it with.
 type treeSink interface {
-	// storeFile stores the open regular file fh (described by info) and
-	// returns its digest; buf is a read buffer. Called from the workers.
-	storeFile(fh *os.File, info fs.FileInfo, buf []byte) (digest.Digest, error)
+	// storeFile stores the open regular file fh (at path, described by
+	// info) and returns its digest; buf is a read buffer. Called from the
+	// workers.
+	storeFile(path string, fh *os.File, info fs.FileInfo, buf []byte) (digest.Digest, error)
 	// storeDirectory receives each Directory, children before parents,
 	// from the goroutine that called captureTree.
 	storeDirectory(d digest.Digest, blob []byte, msg *remoteexecution.Directory)
@@ -265,7 +272,7 @@ func (c *treeCapture) hashFile(path string, f *treeFile) error {
 	buf := c.buffers.Get().(*[]byte)
 	defer c.buffers.Put(buf)
 	if c.sink != nil {
-		d, err := c.sink.storeFile(fh, info, *buf)
+		d, err := c.sink.storeFile(path, fh, info, *buf)
 		if err != nil {
 			return captureError(path, err)
 		}

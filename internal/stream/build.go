@@ -376,6 +376,7 @@ func (s *Session) buildElement(ctx context.Context, e *element.Element, retryFai
 	}
 	info.BuildSuccess = true
 	info.FilesDir = files
+	info.GiveFiles = true // a temporary directory, removed when the job ends
 	info.PublicData = []byte(yamlnode.Dump(yamlnode.Plain(e.Public, false)))
 	log.Close()
 	if _, err := ac.Commit(ctx, info); err != nil {

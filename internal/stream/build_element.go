@@ -52,10 +52,12 @@ func (s *Session) assembleBuildElement(ctx context.Context, e *element.Element, 
 	if err != nil {
 		return err
 	}
+	opts.KeepMountPoints = true // the root is thrown away; only the install root is collected
 	sb, err := bwrap.New(ctx, root, cfg, opts)
 	if err != nil {
 		return err
 	}
+	defer sb.Close()
 	env := make([]string, 0, len(e.Env))
 	for _, kv := range e.Env {
 		env = append(env, kv.Name+"="+kv.Value)
@@ -265,10 +267,13 @@ func (s *Session) assembleScript(ctx context.Context, e *element.Element, files 
 	if err != nil {
 		return err
 	}
+	// The root is thrown away, unless it is what the script collects.
+	opts.KeepMountPoints = strings.Trim(installRoot, "/") != ""
 	sb, err := bwrap.New(ctx, root, cfg, opts)
 	if err != nil {
 		return err
 	}
+	defer sb.Close()
 	env := make([]string, 0, len(e.Env))
 	for _, kv := range e.Env {
 		env = append(env, kv.Name+"="+kv.Value)

@@ -2,6 +2,7 @@ package stream
 
 import (
 	"context"
+	"io"
 	"os"
 	"strings"
 	"time"
@@ -129,6 +130,18 @@ func (s *Session) fetchElement(ctx context.Context, e *element.Element) error {
 	if err != nil {
 		return err
 	}
+	// A fetch log is only written for an element with something to fetch,
+	// as BuildStream only runs a fetch job for those.
+	var pending []int
+	check := s.sourceEnv(e, io.Discard)
+	for i, src := range srcs {
+		if !src.Cached(check) {
+			pending = append(pending, i)
+		}
+	}
+	if len(pending) == 0 {
+		return nil
+	}
 	log, path, err := s.elementLog(e, "fetch")
 	if err != nil {
 		return err
@@ -136,15 +149,9 @@ func (s *Session) fetchElement(ctx context.Context, e *element.Element) error {
 	defer log.Close()
 	env := s.sourceEnv(e, log)
 	start := time.Now()
-	work := false
-	for i, src := range srcs {
-		if src.Cached(env) {
-			continue
-		}
-		if !work {
-			s.message("START", "fetch", e, 0, path)
-			work = true
-		}
+	s.message("START", "fetch", e, 0, path)
+	for _, i := range pending {
+		src := srcs[i]
 		prev := ""
 		if needsPrevious(e.Sources[i].Kind) && i > 0 {
 			dir, err := s.stagePrevious(ctx, e, srcs[:i], env)
@@ -159,9 +166,7 @@ func (s *Session) fetchElement(ctx context.Context, e *element.Element) error {
 			return err
 		}
 	}
-	if work {
-		s.message("SUCCESS", "fetch", e, time.Since(start), path)
-	}
+	s.message("SUCCESS", "fetch", e, time.Since(start), path)
 	return nil
 }
 

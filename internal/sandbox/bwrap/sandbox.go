@@ -24,6 +24,12 @@ type Options struct {
 	// Log, if set, receives one line per command: the bwrap command line,
 	// runnable as given ("env -i bwrap ...").
 	Log io.Writer
+	// KeepMountPoints keeps the mount points a run creates in the root
+	// (/proc, /tmp, /dev and its device nodes) for the next runs, until
+	// Close. A root that is thrown away after its runs (a build element's)
+	// then gets them once instead of once per run; a root that becomes an
+	// artifact must not set it, or must Close before it is collected.
+	KeepMountPoints bool
 }
 
 // Sandbox runs commands with bubblewrap on the host.
@@ -32,6 +38,8 @@ type Sandbox struct {
 	cfg  sandbox.Config
 	host Host
 	log  io.Writer
+	keep bool
+	kept []*debris // runs' mount points, when keep
 }
 
 var _ sandbox.Sandbox = (*Sandbox)(nil)
@@ -52,7 +60,7 @@ func New(ctx context.Context, root string, cfg sandbox.Config, opts Options) (*S
 	if err := checkConfig(&h, cfg); err != nil {
 		return nil, err
 	}
-	return &Sandbox{Directories: sandbox.NewDirectories(root), cfg: cfg, host: h, log: opts.Log}, nil
+	return &Sandbox{Directories: sandbox.NewDirectories(root), cfg: cfg, host: h, log: opts.Log, keep: opts.KeepMountPoints}, nil
 }
 
 // checkConfig refuses configurations the host cannot run and sets
@@ -86,6 +94,14 @@ func checkConfig(h *Host, cfg sandbox.Config) error {
 	return nil
 }
 
+// Close removes the mount points that KeepMountPoints kept, newest first.
+func (s *Sandbox) Close() {
+	for i := len(s.kept) - 1; i >= 0; i-- {
+		s.kept[i].remove()
+	}
+	s.kept = nil
+}
+
 // Args returns the command line Run would use for cmd.
 func (s *Sandbox) Args(cmd sandbox.Command) []string {
 	return s.host.Args(s.Root(), s.Mounts(), s.cfg, cmd)
@@ -105,7 +121,11 @@ func (s *Sandbox) Run(ctx context.Context, cmd sandbox.Command) (int, error) {
 		return -1, sandbox.Errorf(sandbox.MissingCommand, "Staged artifacts do not provide command '%s'", cmd.Argv[0])
 	}
 	debris, err := s.prepare(cmd)
-	defer debris.remove()
+	if s.keep && !debris.interactive {
+		s.kept = append(s.kept, debris)
+	} else {
+		defer debris.remove()
+	}
 	if err != nil {
 		return -1, err
 	}
