@@ -344,6 +344,42 @@ func (c *Cache) LookupName(ctx context.Context, name string) (*Artifact, bool, e
 	if err != nil {
 		return nil, false, err
 	}
+	return c.load(ctx, name, root)
+}
+
+// ID names an artifact by its element and key, as Lookup takes them.
+type ID struct{ Project, Element, Key string }
+
+// LookupAll is Lookup of each of ids, with one lock of the cache for all
+// the refs: a nil artifact is one that is not cached.
+func (c *Cache) LookupAll(ctx context.Context, ids []ID) ([]*Artifact, error) {
+	names, refs := make([]string, len(ids)), make([]string, len(ids))
+	for i, id := range ids {
+		n, err := checkName(id.Project, id.Element, id.Key)
+		if err != nil {
+			return nil, err
+		}
+		names[i], refs[i] = n, Ref(n)
+	}
+	roots, found, err := c.cas.GetRefs(ctx, refs)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*Artifact, len(ids))
+	for i, n := range names {
+		if !found[i] {
+			continue
+		}
+		if out[i], _, err = c.load(ctx, n, roots[i]); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// load reads the Artifact message of the artifact name, whose ref points
+// at root.
+func (c *Cache) load(ctx context.Context, name string, root digest.Digest) (*Artifact, bool, error) {
 	dir, err := c.cas.GetDirectory(ctx, root)
 	if err != nil {
 		return nil, false, artifactError(Corrupt, err, "artifact %s", name)

@@ -162,18 +162,68 @@ func (l *Local) GetRef(ctx context.Context, ref string) (digest.Digest, error) {
 	if err := l.record(recPinned, d); err != nil {
 		return digest.Digest{}, err
 	}
+	return d, l.touchRef(ref, path)
+}
+
+// GetRefs is GetRef of each of refs under one lock of the cache, for the
+// many lookups of a pipeline: found[i] reports whether refs[i] exists, and
+// roots[i] is then its root. A ref that does not exist is not an error.
+func (l *Local) GetRefs(ctx context.Context, refs []string) (roots []digest.Digest, found []bool, err error) {
+	paths := make([]string, len(refs))
+	for i, ref := range refs {
+		if paths[i], err = l.refPath(ref); err != nil {
+			return nil, nil, err
+		}
+	}
+	unlock, err := l.gc.rlock(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer unlock()
+	roots, found = make([]digest.Digest, len(refs)), make([]bool, len(refs))
+	var recs []byte
+	for i, ref := range refs {
+		if err := ctx.Err(); err != nil {
+			return nil, nil, err
+		}
+		d, err := readRef(ref, paths[i])
+		if bsterr.ReasonOf(err) == RefNotFound {
+			continue
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		roots[i], found[i] = d, true
+		recs = appendRecord(recs, recPinned, d)
+	}
+	if err := l.records(recs); err != nil {
+		return nil, nil, err
+	}
+	for i, ref := range refs {
+		if found[i] {
+			if err := l.touchRef(ref, paths[i]); err != nil {
+				return nil, nil, err
+			}
+		}
+	}
+	return roots, found, nil
+}
+
+// touchRef marks the ref at path used: its mtime becomes now if it was
+// older than refTouchInterval. The caller holds rlock.
+func (l *Local) touchRef(ref, path string) error {
 	info, err := os.Lstat(path)
 	if err != nil {
-		return d, nil // replaced meanwhile by a rename: nothing to touch
+		return nil // replaced meanwhile by a rename: nothing to touch
 	}
 	if now := l.now(); now.Sub(info.ModTime()) >= refTouchInterval {
 		t := time.Unix(now.Unix(), 0)
 		if err := l.appendRefLog(t, ref); err != nil {
-			return digest.Digest{}, err
+			return err
 		}
 		os.Chtimes(path, t, t) // best effort, as cmd/go's markUsed
 	}
-	return d, nil
+	return nil
 }
 
 // DeleteRef removes ref; objects that no other ref, directory or live

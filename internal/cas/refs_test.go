@@ -204,3 +204,35 @@ func TestPinsProtectAcrossSessions(t *testing.T) {
 	}
 	checkConsistent(t, b)
 }
+
+// GetRefs answers as GetRef for each ref, missing ones included, and marks
+// the ones it finds used.
+func TestGetRefs(t *testing.T) {
+	ctx := context.Background()
+	clock := newFakeClock()
+	root := t.TempDir()
+	l := openLocal(t, root, LocalOptions{Now: clock.now})
+	one := importTree(t, l, map[string]string{"a": "1"})
+	two := importTree(t, l, map[string]string{"b": "2"})
+	must(t, l.SetRef(ctx, "artifacts/p/one/k", one))
+	must(t, l.SetRef(ctx, "artifacts/p/two/k", two))
+	clock.advance(2 * time.Minute)
+	refs := []string{"artifacts/p/two/k", "artifacts/p/missing/k", "artifacts/p/one/k", "artifacts/nothing/here/k"}
+	roots, found, err := l.GetRefs(ctx, refs)
+	must(t, err)
+	info, err := os.Stat(filepath.Join(root, "artifacts", "refs", "p", "one", "k"))
+	must(t, err)
+	if !info.ModTime().Equal(clock.now()) {
+		t.Errorf("GetRefs did not mark a found ref used: mtime %v, want %v", info.ModTime(), clock.now())
+	}
+	for i, ref := range refs {
+		want, err := l.GetRef(ctx, ref)
+		if (err == nil) != found[i] || found[i] && roots[i] != want {
+			t.Errorf("GetRefs %s = %v, %v; GetRef = %v, %v", ref, roots[i], found[i], want, err)
+		}
+	}
+	if _, _, err := l.GetRefs(ctx, []string{"artifacts/../escape"}); err == nil {
+		t.Errorf("GetRefs accepted a ref that leaves the refs directory")
+	}
+	checkConsistent(t, l)
+}

@@ -4,6 +4,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"runtime/trace"
 
 	"example.org/bst/internal/bsterr"
 )
@@ -33,4 +34,18 @@ func writeMemProfile(path string) {
 	// collect now so that it covers the whole run.
 	runtime.GC()
 	_ = pprof.Lookup("allocs").WriteTo(f, 0)
+}
+
+// startTrace writes an execution trace to path until the returned function
+// is called (BST_TRACE=file; view it with `go tool trace file`).
+func startTrace(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, bsterr.App(bsterr.InvalidData, "cannot write execution trace %s: %v", path, err)
+	}
+	if err := trace.Start(f); err != nil {
+		f.Close()
+		return nil, bsterr.App(bsterr.InvalidData, "cannot start execution trace: %v", err)
+	}
+	return func() { trace.Stop(); f.Close() }, nil
 }

@@ -56,6 +56,13 @@ func Execute(ctx context.Context, inv Invocation) error {
 	if path := inv.Env("BST_MEMPROFILE"); path != "" {
 		defer writeMemProfile(path)
 	}
+	if path := inv.Env("BST_TRACE"); path != "" {
+		stop, err := startTrace(path)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	app := newApp(ctx, inv)
 	return app.execute(inv.Args)
 }

@@ -19,6 +19,9 @@ type LoadElement struct {
 	index     int      // dense index, for closure bitsets
 	closed    []uint64 // transitive dependency closure (bitset by index)
 	sortEpoch int      // last target whose closure sorted this element
+	// sortStable: sorting Deps last left them as they were. The comparator
+	// only reads what loading fixed, so every later sort would too.
+	sortStable bool
 }
 
 // Junction returns the junction path of the element's project ("" for the

@@ -75,26 +75,41 @@ func (e *LoadElement) depends(o *LoadElement, n int) bool {
 // once across all targets (and each target again).
 func sortTargets(targets []*LoadElement, n int) {
 	shared := map[*LoadElement]bool{}
+	var scratch []*Dependency
 	for i, t := range targets {
 		if t.Loader.Project.Gen == project.Gen2 {
 			sortGen2(t, n, shared)
 		} else {
-			sortGen1(t, n, i+1)
+			sortGen1(t, n, i+1, &scratch)
 		}
 	}
 }
 
 // sortGen1 sorts the closure of a target; epoch marks the elements already
 // sorted for this target (a fresh visited set per target, as in 1.6).
-func sortGen1(e *LoadElement, n int, epoch int) {
+func sortGen1(e *LoadElement, n int, epoch int, scratch *[]*Dependency) {
 	if e.sortEpoch == epoch {
 		return
 	}
-	for _, d := range e.Deps {
-		sortGen1(d.Element, n, epoch)
-	}
-	sortDeps(e, n)
 	e.sortEpoch = epoch
+	for _, d := range e.Deps {
+		sortGen1(d.Element, n, epoch, scratch)
+	}
+	// Sorting is a function of the list's order alone: once a sort
+	// changes nothing, the following ones would not either.
+	if e.sortStable || len(e.Deps) < 2 {
+		return
+	}
+	before := append((*scratch)[:0], e.Deps...)
+	*scratch = before
+	sortDeps(e, n)
+	e.sortStable = true
+	for i, d := range e.Deps {
+		if before[i] != d {
+			e.sortStable = false
+			break
+		}
+	}
 }
 
 func sortGen2(t *LoadElement, n int, visited map[*LoadElement]bool) {

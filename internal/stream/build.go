@@ -11,7 +11,6 @@ import (
 	"runtime"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"example.org/bst/internal/artifact"
@@ -75,38 +74,43 @@ func (s *Session) checkCached(ctx context.Context, elems []*element.Element) err
 	if !strict {
 		elems = element.Dependencies(elems, element.ScopeAll)
 	}
-	var (
-		next atomic.Int64
-		wg   sync.WaitGroup
-	)
+	// The strict keys' refs are read in one batch per worker (one lock of
+	// the cache each); weak keys, only asked in non-strict mode for what
+	// is missing, one by one.
+	var wg sync.WaitGroup
 	errs := make([]error, len(elems))
 	viaWeak := make([]*artifact.Artifact, len(elems))
-	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+	workers := runtime.GOMAXPROCS(0)
+	chunk := (len(elems) + workers - 1) / workers
+	for lo := 0; lo < len(elems); lo += chunk {
+		part := elems[lo:min(lo+chunk, len(elems))]
 		wg.Add(1)
-		go func() {
+		go func(lo int) {
 			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= len(elems) || ctx.Err() != nil {
-					return
+			var ids []artifact.ID
+			var which []int
+			for i, e := range part {
+				if e.Keys.Known && !e.IsJunction {
+					ids = append(ids, artifact.ID{Project: e.Project.Name, Element: e.Name, Key: e.Keys.Strict.String()})
+					which = append(which, i)
 				}
-				e := elems[i]
-				if !e.Keys.Known || e.IsJunction {
-					continue
-				}
-				a, ok, err := ac.Lookup(ctx, e.Project.Name, e.Name, e.Keys.Strict.String())
-				if err != nil {
-					errs[i] = err
-					continue
-				}
+			}
+			found, err := ac.LookupAll(ctx, ids)
+			if err != nil {
+				errs[lo] = err
+				return
+			}
+			for j, i := range which {
+				e, a := part[i], found[j]
+				ok := a != nil
 				if !strict && !(ok && a.BuildSuccess) {
 					wa, wok, err := ac.Lookup(ctx, e.Project.Name, e.Name, e.WeakKey().String())
 					if err != nil {
-						errs[i] = err
+						errs[lo+i] = err
 						continue
 					}
 					if wok && wa.BuildSuccess {
-						viaWeak[i] = wa
+						viaWeak[lo+i] = wa
 						continue
 					}
 				}
@@ -115,9 +119,8 @@ func (s *Session) checkCached(ctx context.Context, elems []*element.Element) err
 				// projects one is simply built again.
 				e.SetCached(ok && a.BuildSuccess)
 				e.SetCachedFailure(ok && !a.BuildSuccess && e.Project.Gen != 1)
-
 			}
-		}()
+		}(lo)
 	}
 	wg.Wait()
 	if err := ctx.Err(); err != nil {

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"example.org/bst/internal/bsterr"
@@ -243,27 +244,45 @@ func joinErrors(errs []error) error { return multiError(errs) }
 // checkSourcesCached records, for elements whose source kinds bst can
 // fetch, whether their sources are in the source cache.
 func (s *Session) checkSourcesCached(elems []*element.Element) {
-	for _, e := range elems {
-		if e.Keys.NoRef {
-			continue
-		}
-		if projectSourcesOnly(e) {
-			continue // the static answer is exact: nothing to ask the cache
-		}
-		srcs, err := s.sources(e)
-		if err != nil {
-			continue // a kind bst cannot fetch yet: keep the static answer
-		}
-		env := s.sourceEnv(e, io.Discard)
-		cached := true
-		for _, src := range srcs {
-			if !src.Cached(env) {
-				cached = false
-				break
+	// Each answer is a few file system lookups of one element's sources:
+	// ask them on every core.
+	var (
+		next atomic.Int64
+		wg   sync.WaitGroup
+	)
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(elems) {
+					return
+				}
+				s.checkElementSourcesCached(elems[i])
 			}
-		}
-		e.SetSourcesCached(cached)
+		}()
 	}
+	wg.Wait()
+}
+
+func (s *Session) checkElementSourcesCached(e *element.Element) {
+	if e.Keys.NoRef || projectSourcesOnly(e) {
+		return // no sources to look up, or the static answer is exact
+	}
+	srcs, err := s.sources(e)
+	if err != nil {
+		return // a kind bst cannot fetch yet: keep the static answer
+	}
+	env := s.sourceEnv(e, io.Discard)
+	cached := true
+	for _, src := range srcs {
+		if !src.Cached(env) {
+			cached = false
+			break
+		}
+	}
+	e.SetSourcesCached(cached)
 }
 
 // projectSourcesOnly reports whether all of e's sources are files of the

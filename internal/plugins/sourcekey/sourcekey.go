@@ -300,7 +300,9 @@ func sha256File(path string, prov *bsterr.Provenance) (string, error) {
 	h := sha256.New()
 	bp := copyBufs.Get().(*[]byte)
 	defer copyBufs.Put(bp)
-	if _, err := io.CopyBuffer(h, f, *bp); err != nil {
+	// Hide *os.File's WriterTo, which would ignore the buffer and
+	// allocate one per file.
+	if _, err := io.CopyBuffer(h, struct{ io.Reader }{f}, *bp); err != nil {
 		return "", bsterr.Source(bsterr.MissingFile, prov, "Could not read %s: %v", path, err)
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
