@@ -41,68 +41,42 @@ func (l *Loader) result(name string) *parseResult {
 
 // prefetch parses names and their local dependency closure in parallel.
 // Errors are kept in the results and reported by loadFile in BuildStream's
-// depth-first order, so the outcome does not depend on scheduling.
+// depth-first order, so the outcome does not depend on scheduling. Each
+// parse starts the parses of the dependencies it finds (at most Workers at
+// once), so no dispatcher stands between the workers.
 func (l *Loader) prefetch(ctx context.Context, names []string) {
-	jobs := make(chan *prefetchJob)
-	results := make(chan *prefetchJob)
+	sem := make(chan struct{}, l.session.Workers)
 	var wg sync.WaitGroup
-	for i := 0; i < l.session.Workers; i++ {
+	var start func(name string)
+	start = func(name string) {
+		r, mine := l.entry(name)
+		if !mine {
+			return
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for j := range jobs {
-				j.r.elem, j.r.err = l.parseFile(j.name)
-				close(j.r.done)
-				results <- j
+			sem <- struct{}{}
+			if err := ctx.Err(); err != nil {
+				r.err = err
+			} else {
+				r.elem, r.err = l.parseFile(name)
 			}
-		}()
-	}
-	var queue []*prefetchJob
-	add := func(name string) {
-		if r, mine := l.entry(name); mine {
-			queue = append(queue, &prefetchJob{name: name, r: r})
-		}
-	}
-	for _, n := range names {
-		add(n)
-	}
-	inflight := 0
-	for len(queue) > 0 || inflight > 0 {
-		var send chan *prefetchJob
-		var next *prefetchJob
-		if len(queue) > 0 && ctx.Err() == nil {
-			send, next = jobs, queue[0]
-		} else if len(queue) > 0 {
-			// Cancelled: fill the remaining slots with the error.
-			for _, j := range queue {
-				j.r.err = ctx.Err()
-				close(j.r.done)
-			}
-			queue = nil
-			continue
-		}
-		select {
-		case send <- next:
-			queue = queue[1:]
-			inflight++
-		case j := <-results:
-			inflight--
-			if j.r.elem != nil {
-				for _, d := range j.r.elem.Deps {
+			<-sem
+			close(r.done)
+			if r.elem != nil {
+				for _, d := range r.elem.Deps {
 					if d.Junction == "" {
-						add(d.Name)
+						start(d.Name)
 					}
 				}
 			}
-		}
+		}()
 	}
-	close(jobs)
+	for _, n := range names {
+		start(n)
+	}
 	wg.Wait()
-}
-
-type prefetchJob struct {
-	name string
-	r    *parseResult
 }
 
 // parseFile reads one element file and processes its directives.
