@@ -244,6 +244,10 @@ func joinErrors(errs []error) error { return multiError(errs) }
 // fetch, whether their sources are in the source cache.
 func (s *Session) checkSourcesCached(elems []*element.Element) {
 	for _, e := range elems {
+		if e.Workspace != nil {
+			e.SetSourcesCached(true) // the workspace's files are the sources
+			continue
+		}
 		if e.Keys.NoRef {
 			continue
 		}
