@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -164,24 +163,15 @@ func (a *app) workspaceListCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			// As BuildStream's dump: the list at the key's indentation.
-			var out strings.Builder
-			out.WriteString("workspaces:")
-			if len(ws) == 0 {
-				out.WriteString(" []")
-			}
-			out.WriteString("\n")
+			list := make([]any, 0, len(ws))
 			for _, w := range ws {
-				entry := yamlnode.Dump(yamlnode.Ordered{{Key: "element", Value: w.Element}, {Key: "directory", Value: w.Directory}})
-				for i, l := range strings.Split(strings.TrimSuffix(entry, "\n"), "\n") {
-					if i == 0 {
-						out.WriteString("- " + l + "\n")
-					} else {
-						out.WriteString("  " + l + "\n")
-					}
-				}
+				list = append(list, yamlnode.Ordered{{Key: "element", Value: w.Element}, {Key: "directory", Value: w.Directory}})
 			}
-			_, err = a.inv.Stdout.Write([]byte(out.String()))
+			out := yamlnode.DumpCompact(map[string]any{"workspaces": list})
+			if len(list) == 0 {
+				out = "workspaces: []\n"
+			}
+			_, err = a.inv.Stdout.Write([]byte(out))
 			return err
 		},
 	}

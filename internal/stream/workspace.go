@@ -3,7 +3,7 @@ package stream
 import (
 	"os"
 	"path/filepath"
-	"sort"
+	"sync"
 	"strings"
 
 	"example.org/bst/internal/bsterr"
@@ -49,6 +49,8 @@ type workspaces struct {
 	gen        project.Generation
 	projectDir string
 	list       []*Workspace // 2.x: in the file's order; 1.x: sorted when saved
+	// mu orders the updates of parallel builds (recordBuild).
+	mu sync.Mutex
 }
 
 // workspacesFile is where a project records its workspaces.
@@ -256,7 +258,7 @@ func (w *workspaces) save() error {
 // project that opened it and the element, so that bst can find both from
 // inside it.
 func writeWorkspaceProject(dir, projectDir, element string) error {
-	text := yamlnode.Dump(yamlnode.Ordered{
+	text := yamlnode.DumpCompact(yamlnode.Ordered{
 		{Key: "projects", Value: []any{yamlnode.Ordered{{Key: "project-path", Value: projectDir}, {Key: "element-name", Value: element}}}},
 		{Key: "format-version", Value: 1},
 	})
@@ -287,12 +289,21 @@ func writeFileAtomic(path string, data []byte) error {
 	return nil
 }
 
-// sortedNames returns the names of the workspaces in name order.
-func (w *workspaces) sortedNames() []string {
-	names := make([]string, 0, len(w.list))
-	for _, ws := range w.list {
-		names = append(names, ws.Element)
+// recordBuild records a successful build of the workspace of name under
+// key and saves the file: 1.6 sets last_successful, marks the workspace
+// prepared and forgets its running files; 2.x sets last_build.
+func (w *workspaces) recordBuild(name, key string) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	ws := w.get(name)
+	if ws == nil {
+		return nil
 	}
-	sort.Strings(names)
-	return names
+	if w.gen == project.Gen2 {
+		ws.LastBuild = key
+	} else {
+		ws.LastSuccessful, ws.Prepared = key, true
+		ws.RunningFiles = map[string][]string{}
+	}
+	return w.save()
 }

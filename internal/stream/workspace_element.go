@@ -120,3 +120,9 @@ func discardPendingWorkspaceKeys(elems []*element.Element) {
 		}
 	}
 }
+
+// recordWorkspaceBuild records in the workspaces file that e was built
+// from its workspace.
+func (s *Session) recordWorkspaceBuild(e *element.Element) error {
+	return s.ws.recordBuild(e.FullName, e.Keys.Strong.String())
+}

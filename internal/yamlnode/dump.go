@@ -14,7 +14,13 @@ import (
 // friends. Every scalar but an int is written so that it reads back as a
 // string; an Ordered mapping keeps its order.
 func Dump(v any) string {
-	return dump(v)
+	return dump(v, false)
+}
+
+// DumpCompact is Dump with sequences at their key's indentation, as
+// ruamel.yaml writes them (BuildStream's workspace files and lists).
+func DumpCompact(v any) string {
+	return dump(v, true)
 }
 
 // PyBool is a boolean that Dump writes as Python's YAML dumpers do (True,
@@ -31,7 +37,7 @@ type OrderedItem struct {
 	Value any
 }
 
-func dump(v any) string {
+func dump(v any, compactSeq bool) string {
 	n := toYAML(v)
 	if n.Kind == yaml.MappingNode && len(n.Content) == 0 {
 		return "{}\n"
@@ -39,6 +45,9 @@ func dump(v any) string {
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
+	if compactSeq {
+		enc.CompactSeqIndent()
+	}
 	if err := enc.Encode(n); err != nil {
 		// Encoding our own string/list/map trees cannot fail.
 		panic("yamlnode.Dump: " + err.Error())
