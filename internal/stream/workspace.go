@@ -3,8 +3,8 @@ package stream
 import (
 	"os"
 	"path/filepath"
-	"sync"
 	"strings"
+	"sync"
 
 	"example.org/bst/internal/bsterr"
 	"example.org/bst/internal/project"
