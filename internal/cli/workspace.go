@@ -20,7 +20,7 @@ func (a *app) workspaceGroup() *cobra.Command {
 func (a *app) workspaceOpenCmd() *cobra.Command {
 	var o stream.WorkspaceOpenOptions
 	cmd := &cobra.Command{
-		Use:   "open [--directory DIR] ELEMENT... (1.x: ELEMENT DIRECTORY)",
+		Use:   "open ELEMENTS...",
 		Short: "Open a new workspace",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			s, err := a.sourceSession()
@@ -34,13 +34,14 @@ func (a *app) workspaceOpenCmd() *cobra.Command {
 			// BuildStream 1 takes ELEMENT DIRECTORY; 2 takes ELEMENTS
 			// and --directory.
 			if s.Project.Gen == project.Gen1 {
+				cmd.Use = "open ELEMENT DIRECTORY" // 1.x's usage line
 				switch {
 				case cmd.Flags().Changed("directory"):
 					return usageError(cmd, "no such option: --directory")
 				case len(args) == 0:
-					return usageError(cmd, "Missing argument \"ELEMENT\".")
+					return usageError(cmd, "Missing argument 'ELEMENT'.")
 				case len(args) == 1:
-					return usageError(cmd, "Missing argument \"DIRECTORY\".")
+					return usageError(cmd, "Missing argument 'DIRECTORY'.")
 				case len(args) > 2:
 					return usageError(cmd, "Got unexpected extra argument (%s)", args[2])
 				}
@@ -50,7 +51,7 @@ func (a *app) workspaceOpenCmd() *cobra.Command {
 					return usageError(cmd, "no such option: --track")
 				}
 				if len(args) == 0 {
-					return usageError(cmd, "Missing argument \"ELEMENTS...\".")
+					return usageError(cmd, "Missing argument 'ELEMENTS...'.")
 				}
 				o.Targets = args
 			}
