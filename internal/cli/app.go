@@ -114,6 +114,9 @@ func (a *app) execute(args []string) error {
 	if err != nil {
 		return err
 	}
+	// The main -C/--directory is taken here: `workspace open` has its
+	// own --directory, and cobra parses every flag with the command's.
+	args, a.g.directory = splitDirectory(args)
 	a.g.options = opts
 	a.root.SetArgs(args)
 	a.root.SetFlagErrorFunc(flagError)
@@ -163,6 +166,38 @@ func splitOptions(args []string) ([]string, [][2]string, error) {
 		}
 	}
 	return out, opts, nil
+}
+
+// splitDirectory removes the main options' -C/--directory (before the
+// command) from args and returns its value (the last one given).
+func splitDirectory(args []string) ([]string, string) {
+	out := make([]string, 0, len(args))
+	dir := ""
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" || !strings.HasPrefix(a, "-") {
+			out = append(out, args[i:]...)
+			break
+		}
+		switch {
+		case (a == "-C" || a == "--directory") && i+1 < len(args):
+			dir = args[i+1]
+			i++
+			continue
+		case strings.HasPrefix(a, "--directory="):
+			dir = strings.TrimPrefix(a, "--directory=")
+			continue
+		case strings.HasPrefix(a, "-C") && len(a) > 2:
+			dir = a[2:]
+			continue
+		}
+		out = append(out, a)
+		if mainValueFlags[a] && i+1 < len(args) {
+			out = append(out, args[i+1])
+			i++
+		}
+	}
+	return out, dir
 }
 
 // session builds the stream session from the global options.

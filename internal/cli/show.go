@@ -151,7 +151,15 @@ func showValue(e *element.Element, sym string, keyLen int) (string, error) {
 		return yamlnode.Dump(m), nil
 	case "public":
 		return yamlnode.Dump(yamlnode.Plain(e.Public, gen2)), nil
-	case "workspaced", "workspace-dirs":
+	case "workspaced":
+		if e.Workspace != nil {
+			return "(workspaced)", nil
+		}
+		return "", nil
+	case "workspace-dirs":
+		if e.Workspace != nil {
+			return "Workspace: " + e.Workspace.Dir, nil
+		}
 		return "", nil
 	case "kind":
 		return e.Kind, nil

@@ -260,7 +260,16 @@ func (e *Element) keyBase(ctx context.Context) (cachekey.Dict, error) {
 		return nil, err
 	}
 	sources := make([]cachekey.Dict, 0, len(e.Sources))
+	var workspaceKey any = ""
+	if e.Workspace != nil {
+		if sources, workspaceKey, err = e.workspaceSources(ctx); err != nil {
+			return nil, err
+		}
+	}
 	for _, s := range e.Sources {
+		if e.Workspace != nil {
+			break
+		}
 		cfg, err := e.sourceKeyConfig(s)
 		if err != nil {
 			return nil, err
@@ -328,7 +337,7 @@ func (e *Element) keyBase(ctx context.Context) (cachekey.Dict, error) {
 		{Name: "project", Value: emptyDictKey},
 		{Name: "public", Value: plainPublic(e)},
 		{Name: "sources", Value: sources},
-		{Name: "workspace", Value: ""},
+		{Name: "workspace", Value: workspaceKey},
 	}, nil
 }
 

@@ -34,6 +34,8 @@ type Element struct {
 	Public     *yamlnode.Mapping // composited public data (split rules expanded)
 	Sandbox    SandboxConfig
 	Sources    []*Source
+	// Workspace is the element's open workspace, if any.
+	Workspace *Workspace
 
 	Keys     Keys
 	run      runClosure // Dependencies([e], ScopeRun)

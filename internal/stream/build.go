@@ -387,6 +387,11 @@ func (s *Session) buildElement(ctx context.Context, e *element.Element, retryFai
 	}
 	e.SetCached(true)
 	e.SetCachedFailure(false)
+	if e.Workspace != nil {
+		if err := s.recordWorkspaceBuild(e); err != nil {
+			return err
+		}
+	}
 	s.message("SUCCESS", "build", e, time.Since(start), logPath)
 	return nil
 }

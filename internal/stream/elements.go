@@ -80,6 +80,7 @@ func (s *Session) LoadElements(ctx context.Context, targets []string) ([]*elemen
 			return nil, err
 		}
 	}
+	s.attachWorkspaces(elems)
 	// BuildStream checks for conflicting junctions once every element is
 	// resolved, since plugins can load subprojects too.
 	if err := s.Loader.CheckConflicts(ctx); err != nil {

@@ -122,7 +122,14 @@ func (s *Session) Fetch(ctx context.Context, o FetchOptions) error {
 				"Cannot fetch %s: a source has no reference; track it first with `bst source track %s`", e.FullName, e.FullName)
 		}
 	}
-	return runEach(ctx, sel, o.Fetchers, s.fetchElement)
+	// A workspace's files are its element's sources: nothing to fetch.
+	fetch := sel[:0:0]
+	for _, e := range sel {
+		if e.Workspace == nil {
+			fetch = append(fetch, e)
+		}
+	}
+	return runEach(ctx, fetch, o.Fetchers, s.fetchElement)
 }
 
 func (s *Session) fetchElement(ctx context.Context, e *element.Element) error {

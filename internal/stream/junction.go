@@ -14,6 +14,9 @@ import (
 // Local sources are staged as symbolic links to the files in the parent
 // project, which is all loading needs. Other kinds need fetched sources.
 func (s *Session) stageJunction(e *element.Element) (*project.Staging, error) {
+	if e.Workspace != nil {
+		return s.stageJunctionWorkspace(e)
+	}
 	for _, src := range e.Sources {
 		if src.Kind != "local" {
 			return nil, bsterr.Load(bsterr.SubprojectFetchNeeded, &e.Load.Prov,
@@ -55,6 +58,20 @@ func (s *Session) stageJunction(e *element.Element) (*project.Staging, error) {
 		if err != nil {
 			return nil, bsterr.Stream(bsterr.Unknown, "staging junction %s: %v", e.FullName, err)
 		}
+	}
+	return st, nil
+}
+
+// stageJunctionWorkspace lays out a junction's workspace directory (links
+// to its entries) as its subproject.
+func (s *Session) stageJunctionWorkspace(e *element.Element) (*project.Staging, error) {
+	root, err := s.mkTemp(strings.ReplaceAll(strings.TrimSuffix(e.Name, ".bst"), "/", "-") + "-")
+	if err != nil {
+		return nil, err
+	}
+	st := &project.Staging{Root: root, Links: map[string]bool{}, Roots: []string{root}}
+	if err := linkEntries(st, e.Workspace.Dir, root); err != nil {
+		return nil, bsterr.Load(bsterr.MissingFile, &e.Load.Prov, "%s: cannot stage workspace %s: %v", e.FullName, e.Workspace.Dir, err)
 	}
 	return st, nil
 }

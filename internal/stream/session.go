@@ -43,6 +43,8 @@ type Session struct {
 	Project *project.Project
 	Loader  *loader.Loader
 	Factory *element.Factory
+	// ws is the toplevel project's workspaces file.
+	ws *workspaces
 
 	tmpMu   sync.Mutex
 	tmpDirs []string
@@ -155,6 +157,9 @@ func (s *Session) LoadProject(ctx context.Context) error {
 		return err
 	}
 	s.Project = p
+	if s.ws, err = loadWorkspaces(p); err != nil {
+		return err
+	}
 	s.Loader = loader.New(p, ls)
 	return p.LoadSecondPass()
 }
@@ -202,6 +207,11 @@ func (s *Session) OpenJunction(ctx context.Context, parent *project.Project, le 
 			overridePos[k] = sc.Pos()
 			overrideKeys = append(overrideKeys, k)
 		}
+	}
+	if ws := s.ws.get(le.FullName); ws != nil {
+		// The subproject is the workspace's directory, as BuildStream's
+		// workspace source gives its path to the junction.
+		e.Workspace = &element.Workspace{Dir: ws.Directory}
 	}
 	staging, err := s.stageJunction(e)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"example.org/bst/internal/cachekey"
 	"example.org/bst/internal/element"
 	"example.org/bst/internal/pipeline"
+	"example.org/bst/internal/project"
 )
 
 // ShowOptions are the arguments of `bst show`.
@@ -57,11 +58,17 @@ func (s *Session) Show(ctx context.Context, o ShowOptions) ([]*element.Element, 
 			return nil, err
 		}
 	}
+	// BuildStream 1.6 does not know the key of a workspaced element that
+	// would be built: that needs the cache.
+	pendingWorkspaces := o.Keys && s.Project.Gen == project.Gen1 && len(s.ws.list) > 0
 	if o.States {
 		s.checkSourcesCached(sel)
+	}
+	if o.States || pendingWorkspaces {
 		if err := s.checkCached(ctx, element.Dependencies(tels, element.ScopeAll)); err != nil {
 			return nil, err
 		}
+		discardPendingWorkspaceKeys(element.Dependencies(tels, element.ScopeAll))
 	}
 	if o.Alpha {
 		pipeline.SortAlpha(sel)

@@ -58,8 +58,18 @@ func (s *Session) casStore() (*sourceCache, error) {
 	return s.cas, s.casErr
 }
 
-// stageCached stages e's sources into dir through the source cache.
+// stageCached stages e's sources into dir through the source cache, or
+// the files of its workspace when one is open.
 func (s *Session) stageCached(ctx context.Context, e *element.Element, srcs []plugin.Source, env *plugin.SourceEnv, dir string) error {
+	if e.Workspace != nil {
+		return s.stageFromWorkspace(e, dir)
+	}
+	return s.stageSourcesCached(ctx, e, srcs, env, dir)
+}
+
+// stageSourcesCached stages e's own sources into dir through the source
+// cache.
+func (s *Session) stageSourcesCached(ctx context.Context, e *element.Element, srcs []plugin.Source, env *plugin.SourceEnv, dir string) error {
 	sc, err := s.casStore()
 	if err != nil {
 		return err

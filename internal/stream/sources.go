@@ -267,6 +267,10 @@ func (s *Session) checkSourcesCached(elems []*element.Element) {
 }
 
 func (s *Session) checkElementSourcesCached(e *element.Element) {
+	if e.Workspace != nil {
+		e.SetSourcesCached(true) // the workspace's files are the sources
+		return
+	}
 	if e.Keys.NoRef || projectSourcesOnly(e) {
 		return // no sources to look up, or the static answer is exact
 	}

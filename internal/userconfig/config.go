@@ -12,11 +12,14 @@ import (
 
 // Config is the resolved user configuration.
 type Config struct {
-	File           string // the file loaded, "" for defaults only
-	CacheDir       string
-	SourceDir      string
-	LogDir         string
-	BuildDir       string
+	File      string // the file loaded, "" for defaults only
+	CacheDir  string
+	SourceDir string
+	LogDir    string
+	BuildDir  string
+	// WorkspaceDir is 2.x `workspacedir`, where `workspace open` puts a
+	// workspace without --directory ("." = the working directory).
+	WorkspaceDir   string
 	Fetchers       int
 	Builders       int
 	Pushers        int
@@ -55,6 +58,7 @@ func Load(path string, env Env) (*Config, error) {
 		SourceDir:         filepath.Join(cacheHome, "buildstream", "sources"),
 		LogDir:            filepath.Join(cacheHome, "buildstream", "logs"),
 		BuildDir:          filepath.Join(cacheHome, "buildstream", "build"),
+		WorkspaceDir:      ".",
 		Fetchers:          10,
 		Builders:          4,
 		Pushers:           4,
@@ -111,7 +115,7 @@ func (c *Config) apply(node *yamlnode.Mapping, expand func(string) string) error
 	for _, d := range []struct {
 		key string
 		dst *string
-	}{{"cachedir", &c.CacheDir}, {"sourcedir", &c.SourceDir}, {"logdir", &c.LogDir}, {"builddir", &c.BuildDir}} {
+	}{{"cachedir", &c.CacheDir}, {"sourcedir", &c.SourceDir}, {"logdir", &c.LogDir}, {"builddir", &c.BuildDir}, {"workspacedir", &c.WorkspaceDir}} {
 		v, ok, err := node.String(d.key)
 		if err != nil {
 			return err
