@@ -207,7 +207,16 @@ func (s *Session) Build(ctx context.Context, o BuildOptions) (err error) {
 	if err := runEach(ctx, todo, o.Fetchers, s.fetchElement); err != nil {
 		return err
 	}
-	sc := &scheduler{n: o.Builders, onError: o.OnError, handler: o.OnFailure,
+	handler := o.OnFailure
+	if handler != nil {
+		// BuildStream suspends the running jobs while it asks.
+		handler = func(ctx context.Context, f *Failure) FailureAction {
+			s.jobs.Suspend()
+			defer s.jobs.Resume()
+			return o.OnFailure(ctx, f)
+		}
+	}
+	sc := &scheduler{n: o.Builders, onError: o.OnError, handler: handler,
 		run: func(ctx context.Context, e *element.Element, decide func(*Failure) FailureAction) error {
 			return s.buildElement(ctx, e, o.RetryFailed, o.ErrorLines, decide)
 		}}

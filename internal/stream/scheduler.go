@@ -61,8 +61,9 @@ type Failure struct {
 }
 
 // FailureHandler decides what happens after a failure: BuildStream's
-// interactive prompt. The scheduler asks one failure at a time; other
-// jobs keep running meanwhile.
+// interactive prompt. The scheduler asks one failure at a time; Build
+// suspends the running sandboxes while the handler runs (fetches, which
+// run no sandbox, go on).
 type FailureHandler func(ctx context.Context, f *Failure) FailureAction
 
 // jobResult is what one build job reports to the scheduler.

@@ -12,6 +12,7 @@ import (
 
 	"example.org/bst/internal/artifact"
 	"example.org/bst/internal/digest"
+	"example.org/bst/internal/sandbox"
 	"example.org/bst/internal/sandbox/bwrap"
 
 	"example.org/bst/internal/bsterr"
@@ -59,6 +60,10 @@ type Session struct {
 	host     bwrap.Host
 	hostErr  error
 
+	// jobs are the running sandboxes' process groups, suspended while
+	// the user answers a failure prompt.
+	jobs sandbox.Jobs
+
 	// Artifacts found while building, and the file lists of artifact
 	// trees: each dependency is staged by many elements of a build.
 	artMu    sync.Mutex
@@ -73,7 +78,7 @@ func (s *Session) sandboxOptions(ctx context.Context, log io.Writer) (bwrap.Opti
 		return bwrap.Options{}, s.hostErr
 	}
 	h := s.host
-	return bwrap.Options{Host: &h, Log: log}, nil
+	return bwrap.Options{Host: &h, Log: log, Jobs: &s.jobs}, nil
 }
 
 // Close removes temporary directories (staged junction subprojects).

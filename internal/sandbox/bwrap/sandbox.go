@@ -30,6 +30,9 @@ type Options struct {
 	// then gets them once instead of once per run; a root that becomes an
 	// artifact must not set it, or must Close before it is collected.
 	KeepMountPoints bool
+	// Jobs, if set, records the process group of each non-interactive run
+	// while it runs, so that the session can suspend it.
+	Jobs *sandbox.Jobs
 }
 
 // Sandbox runs commands with bubblewrap on the host.
@@ -40,6 +43,7 @@ type Sandbox struct {
 	log  io.Writer
 	keep bool
 	kept []*debris // runs' mount points, when keep
+	jobs *sandbox.Jobs
 }
 
 var _ sandbox.Sandbox = (*Sandbox)(nil)
@@ -60,7 +64,7 @@ func New(ctx context.Context, root string, cfg sandbox.Config, opts Options) (*S
 	if err := checkConfig(&h, cfg); err != nil {
 		return nil, err
 	}
-	return &Sandbox{Directories: sandbox.NewDirectories(root), cfg: cfg, host: h, log: opts.Log, keep: opts.KeepMountPoints}, nil
+	return &Sandbox{Directories: sandbox.NewDirectories(root), cfg: cfg, host: h, log: opts.Log, keep: opts.KeepMountPoints, jobs: opts.Jobs}, nil
 }
 
 // checkConfig refuses configurations the host cannot run and sets
@@ -153,7 +157,14 @@ func (s *Sandbox) run(ctx context.Context, argv []string, cmd sandbox.Command) (
 		c.Cancel = func() error { return syscall.Kill(-c.Process.Pid, syscall.SIGKILL) }
 	}
 	c.WaitDelay = 5 * time.Second
-	err := c.Run()
+	err := c.Start()
+	if err == nil {
+		if !interactive {
+			// Its own session and process group: pgid is bwrap's pid.
+			defer s.jobs.Add(c.Process.Pid)()
+		}
+		err = c.Wait()
+	}
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return -1, sandbox.Errorf(sandbox.Cancelled, "sandbox killed: %v", ctxErr).Wrap(ctxErr)
 	}

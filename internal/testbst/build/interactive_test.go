@@ -135,3 +135,146 @@ func TestInteractiveFailure(t *testing.T) {
 		t.Errorf("the status area never counted the built base:\n%s", out)
 	}
 }
+
+// TestPromptSuspendsJobs: while the failure prompt waits for an answer,
+// the other running build is stopped (as BuildStream suspends its jobs),
+// and it goes on once the answer is given.
+func TestPromptSuspendsJobs(t *testing.T) {
+	proj := failingProject(t, 2)
+	if err := os.Symlink("busybox", filepath.Join(proj, "files/base/bin/sleep")); err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(proj, "elements/m-slow.bst"), `kind: manual
+build-depends:
+- base.bst
+config:
+  build-commands:
+  - i=0; while [ $i -lt 120 ]; do i=$((i+1)); sleep 0.05; done
+`)
+	write(t, filepath.Join(proj, "elements/pair.bst"), "kind: stack\ndepends:\n- a-bad.bst\n- m-slow.bst\n")
+	bin := filepath.Join(t.TempDir(), "bst")
+	if out, err := exec.Command("go", "build", "-o", bin, "example.org/bst/cmd/bst").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	master, slave := openPty(t)
+	defer master.Close()
+	cmd := exec.Command(bin, "--builders", "2", "build", "pair.bst")
+	cmd.Dir = proj
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "TERM=xterm"}
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	slave.Close()
+	var tm terminal
+	go func() {
+		buf := make([]byte, 4096)
+		for {
+			n, err := master.Read(buf)
+			tm.Write(buf[:n])
+			if err != nil {
+				return
+			}
+		}
+	}()
+	tm.waitFor(t, "Choice: [continue]: ", 1)
+	// The slow element's sandbox: bwrap, a child of bst, leads its own
+	// process group.
+	states := func() map[int]byte {
+		out := map[int]byte{}
+		for _, pid := range childrenNamed(cmd.Process.Pid, "bwrap") {
+			for p, st := range groupStates(pid) {
+				out[p] = st
+			}
+		}
+		return out
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	var got map[int]byte
+	for time.Now().Before(deadline) {
+		got = states()
+		if len(got) > 0 && allState(got, 'T') {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if len(got) == 0 {
+		t.Fatalf("no running sandbox while the prompt waits (the slow build ended too soon?):\n%s", tm.String())
+	}
+	if !allState(got, 'T') {
+		t.Fatalf("the other job was not suspended while the prompt waits: process states %v", got)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if got := states(); !allState(got, 'T') {
+		t.Fatalf("the suspended job woke up before the answer: process states %v", got)
+	}
+	master.WriteString("c\n")
+	tm.waitFor(t, "m-slow.bst", 2)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Errorf("bst build succeeded although a-bad.bst failed")
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatalf("bst did not finish after the answer:\n%s", tm.String())
+	}
+	if !hasMessage(tm.String(), "build", "m-slow.bst", "SUCCESS") {
+		t.Errorf("the suspended build did not finish after the answer:\n%s", tm.String())
+	}
+}
+
+// childrenNamed returns the pids of ppid's children whose command is name.
+func childrenNamed(ppid int, name string) []int {
+	var out []int
+	ents, _ := os.ReadDir("/proc")
+	for _, e := range ents {
+		var pid int
+		if _, err := fmt.Sscan(e.Name(), &pid); err != nil {
+			continue
+		}
+		f := procStat(pid)
+		if len(f) > 3 && f[1] == "("+name+")" && f[3] == fmt.Sprint(ppid) {
+			out = append(out, pid)
+		}
+	}
+	return out
+}
+
+// groupStates returns the state letter of each process in process group pgid.
+func groupStates(pgid int) map[int]byte {
+	out := map[int]byte{}
+	ents, _ := os.ReadDir("/proc")
+	for _, e := range ents {
+		var pid int
+		if _, err := fmt.Sscan(e.Name(), &pid); err != nil {
+			continue
+		}
+		f := procStat(pid)
+		if len(f) > 4 && f[4] == fmt.Sprint(pgid) {
+			out[pid] = f[2][0]
+		}
+	}
+	return out
+}
+
+// procStat is /proc/PID/stat split into fields (commands without spaces).
+func procStat(pid int) []string {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return nil
+	}
+	return strings.Fields(string(data))
+}
+
+func allState(states map[int]byte, want byte) bool {
+	for _, st := range states {
+		if st != want {
+			return false
+		}
+	}
+	return true
+}
