@@ -31,7 +31,18 @@ func LoadFile(path, display string) (*Mapping, error) {
 
 // Parse parses a YAML document whose top level must be a mapping (an empty
 // document is an empty mapping). file is the name used in provenance.
+//
+// The common, simple documents are read by fastParse; everything else
+// (and every error) goes through yaml.v3, which fastParse agrees with.
 func Parse(data []byte, file string) (*Mapping, error) {
+	if m, ok := fastParse(data, file); ok {
+		return m, nil
+	}
+	return parseYAML(data, file)
+}
+
+// parseYAML is Parse through yaml.v3 and the converter.
+func parseYAML(data []byte, file string) (*Mapping, error) {
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&doc); err != nil {
