@@ -36,9 +36,18 @@ func checkFast(t testing.TB, data []byte, file string) bool {
 // test when it is missing.
 func sharedDir(t *testing.T, sub string) string {
 	t.Helper()
+	d := findShared(sub)
+	if d == "" {
+		t.Skipf("../shared/%s not found next to the module root", sub)
+	}
+	return d
+}
+
+// findShared returns ../shared/<sub> next to the module root, or "".
+func findShared(sub string) string {
 	dir, err := os.Getwd()
 	if err != nil {
-		t.Fatal(err)
+		return ""
 	}
 	for {
 		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
@@ -46,19 +55,19 @@ func sharedDir(t *testing.T, sub string) string {
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			t.Skip("no go.mod above the test directory")
+			return ""
 		}
 		dir = parent
 	}
 	d := filepath.Join(filepath.Dir(dir), "shared", sub)
 	if _, err := os.Stat(d); err != nil {
-		t.Skipf("%s not found", d)
+		return ""
 	}
 	return d
 }
 
 // yamlFiles lists the YAML files under root that bst reads.
-func yamlFiles(t *testing.T, root string) []string {
+func yamlFiles(t testing.TB, root string) []string {
 	t.Helper()
 	var files []string
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
@@ -168,4 +177,36 @@ func TestFastParseCorpus(t *testing.T) {
 			}
 		})
 	}
+}
+
+// fastSeeds are a few real files of the corpus, for the fuzz target and
+// the benchmark: elements of several shapes, project.conf, includes.
+var fastSeeds = []string{
+	"freedesktop-sdk-25.08.15/project.conf",
+	"freedesktop-sdk-25.08.15/include/flags.yml",
+	"freedesktop-sdk-25.08.15/elements/bootstrap/binutils.bst",
+	"freedesktop-sdk-25.08.15/elements/components/python3.bst",
+	"freedesktop-sdk-25.08.15/elements/components/gtk3.bst",
+	"freedesktop-sdk-22.08.21/elements/bootstrap/glibc.bst",
+}
+
+// FuzzFastParse checks the fast path's invariant: whenever it returns a
+// tree, yaml.v3 returns the same one.
+func FuzzFastParse(f *testing.F) {
+	for _, s := range fuzzSeeds(f) {
+		f.Add([]byte(s))
+	}
+	for _, s := range fastTableDocs() {
+		f.Add([]byte(s))
+	}
+	if root := findShared("corpus"); root != "" {
+		for _, name := range fastSeeds {
+			if data, err := os.ReadFile(filepath.Join(root, name)); err == nil {
+				f.Add(data)
+			}
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		checkFast(t, data, "fuzz.yaml")
+	})
 }

@@ -323,7 +323,9 @@ func (p *fastParser) blockScalar(n int) (Node, bool) {
 	}
 	p.buf = b
 	v := string(b)
-	p.pos = p.lineStart
+	if !p.eof() {
+		p.pos = p.lineStart // the line that ended the scalar
+	}
 	if !p.nextSignificant() {
 		return nil, false
 	}
