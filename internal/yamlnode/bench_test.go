@@ -178,3 +178,50 @@ func BenchmarkComposite(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkFastParse compares Parse's two paths on real files: a few
+// freedesktop-sdk elements, its project.conf and an include (fastSeeds,
+// from ../shared/corpus), or testdata/bench/gcc.bst without the corpus.
+func BenchmarkFastParse(b *testing.B) {
+	type file struct {
+		name string
+		data []byte
+	}
+	var files []file
+	if root := findShared("corpus"); root != "" {
+		for _, name := range fastSeeds {
+			if data, err := os.ReadFile(filepath.Join(root, name)); err == nil {
+				files = append(files, file{name, data})
+			}
+		}
+	}
+	if len(files) == 0 {
+		files = append(files, file{"gcc.bst", benchElement(b)})
+	}
+	size := 0
+	for _, f := range files {
+		size += len(f.data)
+	}
+	b.Run("fast", func(b *testing.B) {
+		b.SetBytes(int64(size))
+		b.ReportAllocs()
+		for b.Loop() {
+			for _, f := range files {
+				if _, ok := yamlnode.FastParse(f.data, f.name); !ok {
+					b.Fatalf("%s: fast path gave up", f.name)
+				}
+			}
+		}
+	})
+	b.Run("yaml.v3", func(b *testing.B) {
+		b.SetBytes(int64(size))
+		b.ReportAllocs()
+		for b.Loop() {
+			for _, f := range files {
+				if _, err := yamlnode.ParseYAML(f.data, f.name); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	})
+}
