@@ -30,10 +30,18 @@ type fastParser struct {
 	line      int // 1-based line of pos
 	lineStart int // offset of the start of that line
 	depth     int
-	scalars   []Scalar // slab, as the converter's
 	keys      []string // keys of the mappings being parsed
 	vals      []Node   // values and items of the collections being parsed
 	buf       []byte   // scratch for scalars that need unescaping
+
+	// Slabs the nodes and their key and value slices are cut from, a
+	// few hundred at a time rather than one by one, as the converter's
+	// scalars.
+	scalars   []Scalar
+	mappings  []Mapping
+	sequences []Sequence
+	keySlab   []string
+	valSlab   []Node
 }
 
 // fastMark is a position saved to locate a node later.
@@ -123,12 +131,65 @@ func (p *fastParser) prov(m fastMark) bsterr.Provenance {
 
 func (p *fastParser) newScalar(v string, null bool, m fastMark) *Scalar {
 	if len(p.scalars) == cap(p.scalars) {
-		p.scalars = make([]Scalar, 0, 64)
+		p.scalars = make([]Scalar, 0, slabSize(cap(p.scalars)))
 	}
 	p.scalars = p.scalars[:len(p.scalars)+1]
 	s := &p.scalars[len(p.scalars)-1]
 	s.Value, s.Null, s.P = v, null, p.prov(m)
 	return s
+}
+
+// slabSize is the size of the next slab after one of size prev: they
+// double from 16 to 512, so that small files allocate little and large
+// ones few times.
+func slabSize(prev int) int {
+	return min(max(2*prev, 16), 512)
+}
+
+func (p *fastParser) newMapping(m fastMark) *Mapping {
+	if len(p.mappings) == cap(p.mappings) {
+		p.mappings = make([]Mapping, 0, slabSize(cap(p.mappings)))
+	}
+	p.mappings = p.mappings[:len(p.mappings)+1]
+	n := &p.mappings[len(p.mappings)-1]
+	n.P = p.prov(m)
+	return n
+}
+
+func (p *fastParser) newSequence(m fastMark) *Sequence {
+	if len(p.sequences) == cap(p.sequences) {
+		p.sequences = make([]Sequence, 0, slabSize(cap(p.sequences)))
+	}
+	p.sequences = p.sequences[:len(p.sequences)+1]
+	n := &p.sequences[len(p.sequences)-1]
+	n.P = p.prov(m)
+	return n
+}
+
+// takeKeys moves the keys stacked since base to a slice of the key slab
+// (never nil, and full, so that appending to it copies).
+func (p *fastParser) takeKeys(base int) []string {
+	n := len(p.keys) - base
+	if p.keySlab == nil || cap(p.keySlab)-len(p.keySlab) < n {
+		p.keySlab = make([]string, 0, max(n, slabSize(cap(p.keySlab))))
+	}
+	l := len(p.keySlab)
+	p.keySlab = append(p.keySlab, p.keys[base:]...)
+	p.keys = p.keys[:base]
+	return p.keySlab[l : l+n : l+n]
+}
+
+// takeVals does for the stacked values what takeKeys does for keys.
+func (p *fastParser) takeVals(base int) []Node {
+	n := len(p.vals) - base
+	if p.valSlab == nil || cap(p.valSlab)-len(p.valSlab) < n {
+		p.valSlab = make([]Node, 0, max(n, slabSize(cap(p.valSlab))))
+	}
+	l := len(p.valSlab)
+	p.valSlab = append(p.valSlab, p.vals[base:]...)
+	clear(p.vals[base:])
+	p.vals = p.vals[:base]
+	return p.valSlab[l : l+n : l+n]
 }
 
 // at returns the byte at i, or 0 past the end.
@@ -249,7 +310,7 @@ func (p *fastParser) blockMapping(col int) (Node, bool) {
 		return nil, false
 	}
 	defer func() { p.depth-- }()
-	m := &Mapping{P: p.prov(p.mark())}
+	m := p.newMapping(p.mark())
 	base, vbase := len(p.keys), len(p.vals)
 	for {
 		key, after, st := p.scanKey(p.pos)
@@ -275,13 +336,7 @@ func (p *fastParser) blockMapping(col int) (Node, bool) {
 			return nil, false
 		}
 	}
-	m.Keys = make([]string, len(p.keys)-base)
-	copy(m.Keys, p.keys[base:])
-	m.Vals = make([]Node, len(p.vals)-vbase)
-	copy(m.Vals, p.vals[vbase:])
-	p.keys = p.keys[:base]
-	clear(p.vals[vbase:])
-	p.vals = p.vals[:vbase]
+	m.Keys, m.Vals = p.takeKeys(base), p.takeVals(vbase)
 	return m, true
 }
 
@@ -319,7 +374,7 @@ func (p *fastParser) blockSequence(col int, indentless bool) (Node, bool) {
 		return nil, false
 	}
 	defer func() { p.depth-- }()
-	seq := &Sequence{P: p.prov(p.mark())}
+	seq := p.newSequence(p.mark())
 	base := len(p.vals)
 	for {
 		p.pos++
@@ -361,10 +416,7 @@ func (p *fastParser) blockSequence(col int, indentless bool) (Node, bool) {
 			return nil, false
 		}
 	}
-	seq.Items = make([]Node, len(p.vals)-base)
-	copy(seq.Items, p.vals[base:])
-	clear(p.vals[base:])
-	p.vals = p.vals[:base]
+	seq.Items = p.takeVals(base)
 	return seq, true
 }
 

@@ -197,17 +197,14 @@ func (p *fastParser) flow() (Node, bool) {
 		}
 	}
 	p.pos++
-	items := make([]Node, len(p.vals)-vbase)
-	copy(items, p.vals[vbase:])
-	clear(p.vals[vbase:])
-	p.vals = p.vals[:vbase]
 	if closing == ']' {
-		return &Sequence{P: p.prov(start), Items: items}, true
+		seq := p.newSequence(start)
+		seq.Items = p.takeVals(vbase)
+		return seq, true
 	}
-	keys := make([]string, len(p.keys)-kbase)
-	copy(keys, p.keys[kbase:])
-	p.keys = p.keys[:kbase]
-	return &Mapping{P: p.prov(start), Keys: keys, Vals: items}, true
+	m := p.newMapping(start)
+	m.Keys, m.Vals = p.takeKeys(kbase), p.takeVals(vbase)
+	return m, true
 }
 
 func (p *fastParser) skipSpaces() {
