@@ -443,13 +443,7 @@ func (p *fastParser) scalar(n int) (Node, bool) {
 		if !p.plainStart(p.pos) {
 			return nil, false
 		}
-		var end, colon int
-		end, colon = p.scanPlain(p.pos)
-		if colon >= 0 {
-			return nil, false
-		}
-		v, p.pos, ok = p.s[p.pos:end], end, true
-		if v == "<<" {
+		if v, ok = p.plain(n); v == "<<" {
 			return nil, false
 		}
 	}
@@ -457,6 +451,67 @@ func (p *fastParser) scalar(n int) (Node, bool) {
 		return nil, false
 	}
 	return p.newScalar(v, false, start), true
+}
+
+// plain reads a plain scalar at pos in block context, inside a
+// collection at indentation n, and leaves pos after its last non-blank
+// character. Lines indented deeper than n continue it, folded as yaml.v3
+// folds them: a space between two lines, a line break for each blank line.
+func (p *fastParser) plain(n int) (string, bool) {
+	end, colon := p.scanPlain(p.pos)
+	if colon >= 0 {
+		return "", false
+	}
+	v := p.s[p.pos:end]
+	p.pos = end
+	var b []byte
+	folded := false
+	for {
+		i := p.pos
+		for p.at(i) == ' ' {
+			i++
+		}
+		if p.at(i) != '\n' {
+			break // a comment or the end of the input ends the scalar
+		}
+		ls, line, breaks := i+1, p.line+1, 0
+		k := ls
+		for {
+			for p.at(k) == ' ' {
+				k++
+			}
+			if p.at(k) != '\n' {
+				break
+			}
+			breaks++
+			k++
+			ls, line = k, line+1
+		}
+		if c := p.at(k); c == '\t' {
+			return "", false
+		} else if c == 0 || c == '#' || k-ls <= n {
+			break
+		}
+		e, colon := p.scanPlain(k)
+		if colon >= 0 {
+			return "", false
+		}
+		if !folded {
+			b, folded = append(p.buf[:0], v...), true
+		}
+		if breaks == 0 {
+			b = append(b, ' ')
+		} else {
+			b = appendBreaks(b, breaks)
+		}
+		b = append(b, p.s[k:e]...)
+		p.pos, p.line, p.lineStart = e, line, ls
+	}
+	if folded {
+		p.buf = b
+		v = string(b)
+	}
+	return v, true
 }
 
 // plainStart reports whether a plain scalar may start at i in block
