@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -150,6 +151,14 @@ func (s *Sandbox) run(ctx context.Context, argv []string, cmd sandbox.Command) (
 		if c.Stdin == nil {
 			c.Stdin = os.Stdin
 		}
+		if tty, ok := c.Stdin.(*os.File); ok && inForeground(tty) {
+			// The shell gets the terminal to itself, as a shell's job
+			// would: its own process group in the foreground, so that
+			// ^C and ^Z go to it and not to bst. (A shell with job
+			// control takes it anyway; one without would not.)
+			c.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Foreground: true, Ctty: int(tty.Fd())}
+			defer takeTerminal(tty)
+		}
 	} else {
 		// Own session, so a terminal's signals go to bst, which stops the
 		// whole session (bwrap, its pid-namespace init, the command) at once.
@@ -219,4 +228,20 @@ func quoteArgs(argv []string) string {
 		}
 	}
 	return strings.Join(q, " ")
+}
+
+// inForeground reports whether f is a terminal whose foreground process
+// group is bst's.
+func inForeground(f *os.File) bool {
+	pgrp, err := unix.IoctlGetInt(int(f.Fd()), unix.TIOCGPGRP)
+	return err == nil && pgrp == unix.Getpgrp()
+}
+
+// takeTerminal makes bst's process group the terminal's foreground group
+// again after an interactive sandbox had it. A background process that
+// does so is sent SIGTTOU, ignored meanwhile.
+func takeTerminal(tty *os.File) {
+	signal.Ignore(syscall.SIGTTOU)
+	defer signal.Reset(syscall.SIGTTOU)
+	_ = unix.IoctlSetPointerInt(int(tty.Fd()), unix.TIOCSPGRP, unix.Getpgrp())
 }

@@ -278,3 +278,64 @@ func allState(states map[int]byte, want byte) bool {
 	}
 	return true
 }
+
+// TestFailureShellOwnsTerminal: in the failure shell, ^C interrupts the
+// shell's command and not bst, which asks again once the shell exits.
+func TestFailureShellOwnsTerminal(t *testing.T) {
+	proj := failingProject(t, 2)
+	if err := os.Symlink("busybox", filepath.Join(proj, "files/base/bin/sleep")); err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(t.TempDir(), "bst")
+	if out, err := exec.Command("go", "build", "-o", bin, "example.org/bst/cmd/bst").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	master, slave := openPty(t)
+	defer master.Close()
+	cmd := exec.Command(bin, "--builders", "1", "build", "a-bad.bst")
+	cmd.Dir = proj
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "TERM=xterm"}
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	slave.Close()
+	var tm terminal
+	go func() {
+		buf := make([]byte, 4096)
+		for {
+			n, err := master.Read(buf)
+			tm.Write(buf[:n])
+			if err != nil {
+				return
+			}
+		}
+	}()
+	tm.waitFor(t, "Choice: [continue]: ", 1)
+	master.WriteString("s\n")
+	tm.waitFor(t, "[a-bad.bst:", 1) // the shell's prompt
+	master.WriteString("sleep 30; echo slept-through\n")
+	time.Sleep(500 * time.Millisecond)
+	master.WriteString("\x03") // ^C
+	tm.waitFor(t, "[a-bad.bst:", 2)
+	master.WriteString("echo still-here-$((6*7))\n")
+	tm.waitFor(t, "still-here-42", 1)
+	master.WriteString("exit\n")
+	tm.waitFor(t, "Choice: [continue]: ", 2)
+	if strings.Count(tm.String(), "slept-through") > 1 { // once: the echoed command line
+		t.Errorf("^C did not interrupt the shell's command:\n%s", tm.String())
+	}
+	master.WriteString("q\n")
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Errorf("bst build succeeded although a-bad.bst failed")
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatalf("bst did not quit:\n%s", tm.String())
+	}
+}
