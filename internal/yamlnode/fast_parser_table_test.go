@@ -99,6 +99,7 @@ var fastCases = []struct {
 	{"list directives", "a:\n  (>):\n  - b\n  (<): [c]\n(?):\n- x == 'y':\n    z: w\n", true},
 	{"question mark value", "a: ?b\n", false},
 	{"percent value", "a: %{b}\n", false},
+	{"long flow key", "a:\n- {" + repeat("k", 1100) + ": b}\n", false},
 	{"long key", "a" + string(make([]byte, 0)) + repeat("k", 1100) + ": b\n", false},
 }
 

@@ -164,8 +164,10 @@ func (p *fastParser) flow() (Node, bool) {
 	if p.at(p.pos) != closing {
 		for {
 			if closing == '}' {
+				kstart := p.pos
 				k, ok := p.flowScalar()
-				if !ok || k.Value == "<<" || p.at(p.pos) != ':' || p.at(p.pos+1) != ' ' {
+				// yaml.v3 gives up on simple keys longer than 1024 characters.
+				if !ok || k.Value == "<<" || p.at(p.pos) != ':' || p.at(p.pos+1) != ' ' || p.pos-kstart > 1000 {
 					return nil, false
 				}
 				for _, key := range p.keys[kbase:] {
