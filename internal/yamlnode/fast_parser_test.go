@@ -3,6 +3,7 @@ package yamlnode_test
 import (
 	"bytes"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -198,6 +199,12 @@ func FuzzFastParse(f *testing.F) {
 	}
 	for _, s := range fastTableDocs() {
 		f.Add([]byte(s))
+	}
+	g := &docGen{r: rand.New(rand.NewPCG(3, 4))}
+	for range 50 {
+		g.b.Reset()
+		g.mapping(0, 3, false)
+		f.Add([]byte(g.b.String()))
 	}
 	if root := findShared("corpus"); root != "" {
 		for _, name := range fastSeeds {
