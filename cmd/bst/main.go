@@ -5,21 +5,16 @@ import (
 	"context"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"syscall"
 
 	"example.org/bst/internal/cli"
+	"example.org/bst/internal/gctune"
 )
 
 func main() {
-	// bst is short-lived and allocates mostly while loading: collect less
-	// often, but keep the heap bounded (unless the user tuned the GC).
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(300)
-	}
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(150 << 20)
-	}
+	// bst is short-lived and allocates mostly while loading: collect only
+	// when the heap nears a limit (unless the user tuned the GC).
+	gctune.Tune(gctune.DefaultLimit, os.Getenv("GOGC") != "", os.Getenv("GOMEMLIMIT") != "")
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := cli.Main(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
