@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"example.org/bst/internal/bsterr"
 	"example.org/bst/internal/cachekey"
@@ -45,22 +46,61 @@ func CacheKeys(ctx context.Context, elems []*Element, h *cachekey.Hasher) error 
 		}
 		return nil
 	}
-	errs := make([]error, len(elems))
+	// An element is handed to a worker once every element it depends on
+	// (directly; so its whole closure) has its keys: no worker waits for
+	// another one's key, as they would if each took the next element in
+	// order and recursed into dependencies a second worker is computing.
+	n := len(elems)
+	index := make(map[*Element]int32, n)
+	for i, e := range elems {
+		index[e] = int32(i)
+	}
+	pending := make([]atomic.Int32, n)
+	dependents := make([][]int32, n)
+	for i, e := range elems {
+		var seen []int32
+		for _, list := range [2][]*Element{e.BuildDeps, e.RuntimeDeps} {
+			for _, d := range list {
+				j, ok := index[d]
+				if !ok || slices.Contains(seen, j) {
+					continue // outside elems: computed on demand
+				}
+				seen = append(seen, j)
+				pending[i].Add(1)
+				dependents[j] = append(dependents[j], int32(i))
+			}
+		}
+	}
+	ready := make(chan int32, n)
+	for i := range elems {
+		if pending[i].Load() == 0 {
+			ready <- int32(i)
+		}
+	}
+	var left atomic.Int64
+	left.Store(int64(n))
+	if n == 0 {
+		close(ready)
+	}
+	errs := make([]error, n)
 	var wg sync.WaitGroup
-	next := make(chan int)
 	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := range next {
+			for i := range ready {
 				errs[i] = elems[i].computeKeys(ctx, h)
+				for _, k := range dependents[i] {
+					if pending[k].Add(-1) == 0 {
+						ready <- k
+					}
+				}
+				if left.Add(-1) == 0 {
+					close(ready)
+				}
 			}
 		}()
 	}
-	for i := range elems {
-		next <- i
-	}
-	close(next)
 	wg.Wait()
 	for _, err := range errs {
 		if err != nil {
