@@ -182,9 +182,13 @@ func (l *Local) GetRefs(ctx context.Context, refs []string) (roots []digest.Dige
 	defer unlock()
 	roots, found = make([]digest.Digest, len(refs)), make([]bool, len(refs))
 	var recs []byte
+	dirs := refDirs{}
 	for i, ref := range refs {
 		if err := ctx.Err(); err != nil {
 			return nil, nil, err
+		}
+		if !dirs.mayExist(paths[i]) {
+			continue
 		}
 		d, err := readRef(ref, paths[i])
 		if bsterr.ReasonOf(err) == RefNotFound {
@@ -207,6 +211,34 @@ func (l *Local) GetRefs(ctx context.Context, refs []string) (roots []digest.Dige
 		}
 	}
 	return roots, found, nil
+}
+
+// refDirs answers whether a ref's directory may exist from one listing of
+// the directory above it, so that looking up many refs of elements that
+// were never cached (a fresh cache: all of them) costs a listing per
+// project rather than a failed open per ref.
+type refDirs map[string]map[string]bool // grandparent -> names of its subdirectories; nil: not listable
+
+func (r refDirs) mayExist(path string) bool {
+	parent := filepath.Dir(path)
+	grand := filepath.Dir(parent)
+	names, ok := r[grand]
+	if !ok {
+		ents, err := os.ReadDir(grand)
+		switch {
+		case err == nil:
+			names = make(map[string]bool, len(ents))
+			for _, e := range ents {
+				names[e.Name()] = true
+			}
+		case errors.Is(err, fs.ErrNotExist):
+			names = map[string]bool{}
+		default:
+			names = nil // cannot tell: open each ref
+		}
+		r[grand] = names
+	}
+	return names == nil || names[filepath.Base(parent)]
 }
 
 // touchRef marks the ref at path used: its mtime becomes now if it was
