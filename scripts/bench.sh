@@ -9,6 +9,7 @@
 #
 # Usage: scripts/bench.sh            (make bench)
 #        BENCH_QUICK=1 scripts/bench.sh   (synthetic-1000 only, fewer runs)
+#        BENCH_ONLY="1000 fdsdk" scripts/bench.sh (some of: 1000 5000 fdsdk)
 #
 # Environment: BENCH_DIR (gen-synthetic.py; default ../shared/bench),
 # BST_CORPUS_DIR (default ../shared/corpus), BUILDSTREAM (default /usr/bin/bst),
@@ -154,6 +155,8 @@ bench_project() {
 	printf '%s\t%s\n' "$name" "$rss" >>"$results"
 }
 
+only=${BENCH_ONLY:-}
+[ -z "$only" ] || sizes=($(for n in "${sizes[@]}"; do case " $only " in *" $n "*) echo "$n" ;; esac; done))
 for n in "${sizes[@]}"; do
 	p=$tmp/proj/synthetic-$n
 	echo "== generating synthetic-$n"
@@ -166,7 +169,7 @@ for n in "${sizes[@]}"; do
 	measure "bst-nokeys-synthetic-$n" "$bst_runs" 1 "$nokeys" >/dev/null
 done
 
-if [ "$quick" != 1 ]; then
+if [ "$quick" != 1 ] && { [ -z "$only" ] || [[ " $only " == *" fdsdk "* ]]; }; then
 	if [ -d "$corpus_dir/$fdsdk" ]; then
 		p=$tmp/proj/$fdsdk
 		cp -a "$corpus_dir/$fdsdk" "$p"
