@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"runtime"
+	"sort"
 	"strings"
 	"sync"
 
@@ -25,6 +26,11 @@ type Session struct {
 	ProjectOpts project.LoadOptions // template for subprojects (CLI options dropped)
 	Opener      JunctionOpener
 	Workers     int
+	// Prefetched, if set, receives the elements the top-level project's
+	// parallel parse produced, before Load links them. Their fields but
+	// Deps (and the loader's private ones) do not change afterwards, so
+	// the caller may start resolving them while Load goes on.
+	Prefetched func(les []*LoadElement)
 
 	mu      sync.Mutex
 	count   int       // dense element index allocator
@@ -110,6 +116,9 @@ func (l *Loader) Load(ctx context.Context, targets []string) ([]*LoadElement, er
 		}
 	}
 	l.prefetch(ctx, local)
+	if f := l.session.Prefetched; f != nil {
+		f(l.parsedElements())
+	}
 	out := make([]*LoadElement, 0, len(targets))
 	s := newSearch()
 	for _, t := range targets {
@@ -132,6 +141,24 @@ func (l *Loader) Load(ctx context.Context, targets []string) ([]*LoadElement, er
 	}
 	sortTargets(out, l.session.count)
 	return out, nil
+}
+
+// parsedElements returns the elements parsed so far, in name order.
+func (l *Loader) parsedElements() []*LoadElement {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := make([]*LoadElement, 0, len(l.parsed))
+	for _, r := range l.parsed {
+		select {
+		case <-r.done:
+			if r.elem != nil {
+				out = append(out, r.elem)
+			}
+		default:
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
 }
 
 // resolveName splits "a.bst:b.bst:c.bst" into the loader of the last

@@ -23,6 +23,7 @@ import (
 func (s *Session) LoadElements(ctx context.Context, targets []string) ([]*element.Element, error) {
 	t0 := time.Now()
 	les, err := s.Loader.Load(ctx, targets)
+	ahead := s.ahead.take()
 	if err != nil {
 		return nil, err
 	}
@@ -61,6 +62,10 @@ func (s *Session) LoadElements(ctx context.Context, targets []string) ([]*elemen
 		go func() {
 			defer wg.Done()
 			for i := range next {
+				if r, ok := ahead[order[i]]; ok {
+					elems[i], errs[i] = r.e, r.err
+					continue
+				}
 				elems[i], errs[i] = s.Factory.New(order[i])
 			}
 		}()

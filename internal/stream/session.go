@@ -64,6 +64,9 @@ type Session struct {
 	// the user answers a failure prompt.
 	jobs sandbox.Jobs
 
+	// ahead resolves elements while the loader links them (resolveAhead).
+	ahead aheadResolver
+
 	// Artifacts found while building, and the file lists of artifact
 	// trees: each dependency is staged by many elements of a build.
 	artMu    sync.Mutex
@@ -136,7 +139,7 @@ func (s *Session) LoadProject(ctx context.Context) error {
 	dir = filepath.Clean(dir)
 	osName, arch := hostInfo()
 	s.Factory = element.NewFactory(s.Registry, element.Host{OS: osName, Arch: arch})
-	ls := &loader.Session{Opener: s}
+	ls := &loader.Session{Opener: s, Prefetched: s.resolveAhead}
 	inc := project.NewIncludes(nil)
 	ls.Includes = inc
 	cpus := runtime.NumCPU()
