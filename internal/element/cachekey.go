@@ -57,15 +57,15 @@ func CacheKeys(ctx context.Context, elems []*Element, h *cachekey.Hasher) error 
 	}
 	pending := make([]atomic.Int32, n)
 	dependents := make([][]int32, n)
+	seenBy := make([]int32, n) // seenBy[j] == i+1: j already counted for i
 	for i, e := range elems {
-		var seen []int32
 		for _, list := range [2][]*Element{e.BuildDeps, e.RuntimeDeps} {
 			for _, d := range list {
 				j, ok := index[d]
-				if !ok || slices.Contains(seen, j) {
-					continue // outside elems: computed on demand
+				if !ok || seenBy[j] == int32(i)+1 {
+					continue // outside elems (computed on demand), or listed twice
 				}
-				seen = append(seen, j)
+				seenBy[j] = int32(i) + 1
 				pending[i].Add(1)
 				dependents[j] = append(dependents[j], int32(i))
 			}
