@@ -71,62 +71,24 @@ func (tm *terminal) waitFor(t *testing.T, text string, n int) {
 // is drawn, a failure brings up the prompt, "log" prints the log,
 // "retry" builds again and "quit" ends the session.
 func TestInteractiveFailure(t *testing.T) {
-	proj := failingProject(t, 2)
-	bin := filepath.Join(t.TempDir(), "bst")
-	if out, err := exec.Command("go", "build", "-o", bin, "example.org/bst/cmd/bst").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	master, slave := openPty(t)
-	defer master.Close()
-	if err := unix.IoctlSetWinsize(int(slave.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Row: 40, Col: 100}); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, "--builders", "1", "build", "all.bst")
-	cmd.Dir = proj
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "TERM=xterm"}
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	slave.Close()
-	var tm terminal
-	go func() {
-		buf := make([]byte, 4096)
-		for {
-			n, err := master.Read(buf)
-			tm.Write(buf[:n])
-			if err != nil {
-				return
-			}
-		}
-	}()
+	ps := startOnPty(t, failingProject(t, 2), "--builders", "1", "build", "all.bst")
+	tm := ps.tm
 	tm.waitFor(t, " oe (4/4) ", 1)
 	tm.waitFor(t, "Choice: [continue]: ", 1)
 	if !strings.Contains(tm.String(), "Build failure on element: a-bad.bst") {
 		t.Errorf("no failure summary:\n%s", tm.String())
 	}
-	master.WriteString("l\n")
+	ps.send("l\n")
 	tm.waitFor(t, "about to fail", 2) // the message line... and the log
 	tm.waitFor(t, "Choice: [continue]: ", 2)
-	master.WriteString("r\n")
+	ps.send("r\n")
 	tm.waitFor(t, "Retrying failed job", 1)
 	tm.waitFor(t, "Choice: [continue]: ", 3)
 	if strings.Contains(tm.String(), "(cached failure") {
 		t.Errorf("retry replayed the cached failure instead of building again:\n%s", tm.String())
 	}
-	master.WriteString("q\n")
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		if err == nil {
-			t.Errorf("bst build succeeded although a-bad.bst failed")
-		}
-	case <-time.After(60 * time.Second):
-		cmd.Process.Kill()
-		t.Fatalf("bst did not quit:\n%s", tm.String())
-	}
+	ps.send("q\n")
+	ps.waitFailed(t)
 	out := tm.String()
 	if hasMessage(out, "build", "z-good.bst", "START") {
 		t.Errorf("z-good.bst was started after quit:\n%s", out)
@@ -141,9 +103,6 @@ func TestInteractiveFailure(t *testing.T) {
 // and it goes on once the answer is given.
 func TestPromptSuspendsJobs(t *testing.T) {
 	proj := failingProject(t, 2)
-	if err := os.Symlink("busybox", filepath.Join(proj, "files/base/bin/sleep")); err != nil {
-		t.Fatal(err)
-	}
 	write(t, filepath.Join(proj, "elements/m-slow.bst"), `kind: manual
 build-depends:
 - base.bst
@@ -152,33 +111,8 @@ config:
   - i=0; while [ $i -lt 120 ]; do i=$((i+1)); sleep 0.05; done
 `)
 	write(t, filepath.Join(proj, "elements/pair.bst"), "kind: stack\ndepends:\n- a-bad.bst\n- m-slow.bst\n")
-	bin := filepath.Join(t.TempDir(), "bst")
-	if out, err := exec.Command("go", "build", "-o", bin, "example.org/bst/cmd/bst").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	master, slave := openPty(t)
-	defer master.Close()
-	cmd := exec.Command(bin, "--builders", "2", "build", "pair.bst")
-	cmd.Dir = proj
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "TERM=xterm"}
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
-	slave.Close()
-	var tm terminal
-	go func() {
-		buf := make([]byte, 4096)
-		for {
-			n, err := master.Read(buf)
-			tm.Write(buf[:n])
-			if err != nil {
-				return
-			}
-		}
-	}()
+	ps := startOnPty(t, proj, "--builders", "2", "build", "pair.bst")
+	cmd, tm := ps.cmd, ps.tm
 	tm.waitFor(t, "Choice: [continue]: ", 1)
 	// The slow element's sandbox: bwrap, a child of bst, leads its own
 	// process group.
@@ -210,20 +144,75 @@ config:
 	if got := states(); !allState(got, 'T') {
 		t.Fatalf("the suspended job woke up before the answer: process states %v", got)
 	}
-	master.WriteString("c\n")
+	ps.send("c\n")
 	tm.waitFor(t, "m-slow.bst", 2)
+	ps.waitFailed(t)
+	if !hasMessage(tm.String(), "build", "m-slow.bst", "SUCCESS") {
+		t.Errorf("the suspended build did not finish after the answer:\n%s", tm.String())
+	}
+}
+
+// ptySession is bst running on a pseudo-terminal of 40x100, as a user's
+// session leader with the terminal as its controlling terminal.
+type ptySession struct {
+	cmd    *exec.Cmd
+	master *os.File
+	tm     *terminal
+}
+
+// startOnPty builds the bst binary and runs it with args in dir on a new
+// pseudo-terminal; what it writes collects in the session's terminal.
+func startOnPty(t *testing.T, dir string, args ...string) *ptySession {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "bst")
+	if out, err := exec.Command("go", "build", "-o", bin, "example.org/bst/cmd/bst").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	master, slave := openPty(t)
+	t.Cleanup(func() { master.Close() })
+	if err := unix.IoctlSetWinsize(int(slave.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Row: 40, Col: 100}); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, args...)
+	cmd.Dir = dir
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "TERM=xterm"}
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill() })
+	slave.Close()
+	ps := &ptySession{cmd: cmd, master: master, tm: &terminal{}}
+	go func() {
+		buf := make([]byte, 4096)
+		for {
+			n, err := master.Read(buf)
+			ps.tm.Write(buf[:n])
+			if err != nil {
+				return
+			}
+		}
+	}()
+	return ps
+}
+
+// send types input to bst.
+func (ps *ptySession) send(input string) { ps.master.WriteString(input) }
+
+// waitFailed waits for bst to exit and fails the test unless it exits
+// with an error (the builds in these tests have a failure).
+func (ps *ptySession) waitFailed(t *testing.T) {
+	t.Helper()
 	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
+	go func() { done <- ps.cmd.Wait() }()
 	select {
 	case err := <-done:
 		if err == nil {
 			t.Errorf("bst build succeeded although a-bad.bst failed")
 		}
 	case <-time.After(60 * time.Second):
-		t.Fatalf("bst did not finish after the answer:\n%s", tm.String())
-	}
-	if !hasMessage(tm.String(), "build", "m-slow.bst", "SUCCESS") {
-		t.Errorf("the suspended build did not finish after the answer:\n%s", tm.String())
+		t.Fatalf("bst did not exit:\n%s", ps.tm.String())
 	}
 }
 
@@ -283,59 +272,22 @@ func allState(states map[int]byte, want byte) bool {
 // shell's command and not bst, which asks again once the shell exits.
 func TestFailureShellOwnsTerminal(t *testing.T) {
 	proj := failingProject(t, 2)
-	if err := os.Symlink("busybox", filepath.Join(proj, "files/base/bin/sleep")); err != nil {
-		t.Fatal(err)
-	}
-	bin := filepath.Join(t.TempDir(), "bst")
-	if out, err := exec.Command("go", "build", "-o", bin, "example.org/bst/cmd/bst").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	master, slave := openPty(t)
-	defer master.Close()
-	cmd := exec.Command(bin, "--builders", "1", "build", "a-bad.bst")
-	cmd.Dir = proj
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "TERM=xterm"}
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
-	slave.Close()
-	var tm terminal
-	go func() {
-		buf := make([]byte, 4096)
-		for {
-			n, err := master.Read(buf)
-			tm.Write(buf[:n])
-			if err != nil {
-				return
-			}
-		}
-	}()
+	ps := startOnPty(t, proj, "--builders", "1", "build", "a-bad.bst")
+	tm := ps.tm
 	tm.waitFor(t, "Choice: [continue]: ", 1)
-	master.WriteString("s\n")
+	ps.send("s\n")
 	tm.waitFor(t, "[a-bad.bst:", 1) // the shell's prompt
-	master.WriteString("sleep 30; echo slept-through\n")
+	ps.send("sleep 30; echo slept-through\n")
 	time.Sleep(500 * time.Millisecond)
-	master.WriteString("\x03") // ^C
+	ps.send("\x03") // ^C
 	tm.waitFor(t, "[a-bad.bst:", 2)
-	master.WriteString("echo still-here-$((6*7))\n")
+	ps.send("echo still-here-$((6*7))\n")
 	tm.waitFor(t, "still-here-42", 1)
-	master.WriteString("exit\n")
+	ps.send("exit\n")
 	tm.waitFor(t, "Choice: [continue]: ", 2)
 	if strings.Count(tm.String(), "slept-through") > 1 { // once: the echoed command line
 		t.Errorf("^C did not interrupt the shell's command:\n%s", tm.String())
 	}
-	master.WriteString("q\n")
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		if err == nil {
-			t.Errorf("bst build succeeded although a-bad.bst failed")
-		}
-	case <-time.After(60 * time.Second):
-		t.Fatalf("bst did not quit:\n%s", tm.String())
-	}
+	ps.send("q\n")
+	ps.waitFailed(t)
 }

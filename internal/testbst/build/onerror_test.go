@@ -39,7 +39,7 @@ func failingProject(t *testing.T, gen int) string {
 	if err := os.WriteFile(filepath.Join(proj, "files/base/bin/busybox"), data, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	for _, tool := range []string{"sh", "echo", "mkdir", "false", "test"} {
+	for _, tool := range []string{"sh", "echo", "mkdir", "false", "test", "sleep"} {
 		os.Symlink("busybox", filepath.Join(proj, "files/base/bin", tool))
 	}
 	write(t, filepath.Join(proj, "elements/base.bst"), "kind: import\nsources:\n- kind: local\n  path: files/base\n")
