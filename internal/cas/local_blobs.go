@@ -292,20 +292,12 @@ func (l *Local) adoptFile(fh *os.File, path string, info fs.FileInfo, d digest.D
 	if err := fh.Chmod(0o444); err != nil {
 		return 0, false, err
 	}
-	dst := l.objectPath(d)
-	err = os.Link(path, dst)
-	if errors.Is(err, fs.ErrNotExist) {
-		if mkErr := os.MkdirAll(filepath.Dir(dst), 0o755); mkErr != nil {
-			return 0, false, casError(StoreFailed, mkErr, "cannot store blob %s", d)
-		}
-		err = os.Link(path, dst)
-	}
-	switch {
+	switch err := linkObjectFile(path, l.objectPath(d)); {
 	case err == nil:
 		return recCreated, true, nil
 	case errors.Is(err, fs.ErrExist):
 		return recPinned, true, nil
-	case errors.Is(err, syscall.EXDEV), errors.Is(err, syscall.EPERM), errors.Is(err, syscall.ENOTSUP), errors.Is(err, syscall.EMLINK):
+	case errors.Is(err, syscall.EXDEV), noHardLinks(err):
 		return 0, false, nil
 	default:
 		return 0, false, casError(StoreFailed, err, "cannot store blob %s", d)
@@ -386,20 +378,12 @@ func (l *Local) linkObject(tmp string, d digest.Digest) (byte, error) {
 }
 
 func linkInto(tmp, dst string, d digest.Digest) (byte, error) {
-	err := os.Link(tmp, dst)
-	if errors.Is(err, fs.ErrNotExist) {
-		// The object's directory objects/<2 hex> is created on first use.
-		if mkErr := os.MkdirAll(filepath.Dir(dst), 0o755); mkErr != nil {
-			return 0, casError(StoreFailed, mkErr, "cannot store blob %s", d)
-		}
-		err = os.Link(tmp, dst)
-	}
-	switch {
+	switch err := linkObjectFile(tmp, dst); {
 	case err == nil:
 		return recCreated, nil
 	case errors.Is(err, fs.ErrExist):
 		return recPinned, nil
-	case errors.Is(err, syscall.EPERM), errors.Is(err, syscall.ENOTSUP), errors.Is(err, syscall.EMLINK):
+	case noHardLinks(err):
 		// A file system without hard links: rename is atomic too, but a
 		// concurrent writer of the same object may also count it.
 		if err := os.Rename(tmp, dst); err != nil {
@@ -409,6 +393,25 @@ func linkInto(tmp, dst string, d digest.Digest) (byte, error) {
 	default:
 		return 0, casError(StoreFailed, err, "cannot store blob %s", d)
 	}
+}
+
+// linkObjectFile hard-links src as the object file dst, creating the
+// object's directory objects/<2 hex> on first use.
+func linkObjectFile(src, dst string) error {
+	err := os.Link(src, dst)
+	if errors.Is(err, fs.ErrNotExist) {
+		if mkErr := os.MkdirAll(filepath.Dir(dst), 0o755); mkErr != nil {
+			return mkErr
+		}
+		err = os.Link(src, dst)
+	}
+	return err
+}
+
+// noHardLinks reports a link(2) error of a file system (or file) that
+// takes no more hard links.
+func noHardLinks(err error) bool {
+	return errors.Is(err, syscall.EPERM) || errors.Is(err, syscall.ENOTSUP) || errors.Is(err, syscall.EMLINK)
 }
 
 // corrupt removes object d, whose content (open as f) does not match its
