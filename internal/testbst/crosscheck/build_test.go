@@ -47,21 +47,11 @@ func tree(t *testing.T, root string) []string {
 
 func TestBuildAgreesWithBuildStream(t *testing.T) {
 	bs := buildstream16(t)
-	if err := exec.Command("bwrap", "--bind", "/", "/", "true").Run(); err != nil {
-		t.Skipf("bubblewrap cannot run here: %v", err)
-	}
-	busybox, err := os.ReadFile("/bin/busybox")
-	if err != nil {
-		t.Skip("busybox-static is not installed")
-	}
+	busybox := needBusyboxSandbox(t)
 	root := t.TempDir()
 	mk := func(dir string) {
 		write(t, filepath.Join(dir, "project.conf"), "name: buildcheck\nformat-version: 18\nelement-path: elements\n")
-		os.MkdirAll(filepath.Join(dir, "files/base/bin"), 0o755)
-		os.WriteFile(filepath.Join(dir, "files/base/bin/busybox"), busybox, 0o755)
-		for _, tool := range []string{"sh", "echo", "cat", "mkdir", "ln", "chmod", "wc"} {
-			os.Symlink("busybox", filepath.Join(dir, "files/base/bin", tool))
-		}
+		writeBusyboxBase(dir, busybox, "sh", "echo", "cat", "mkdir", "ln", "chmod", "wc")
 		write(t, filepath.Join(dir, "files/data/etc/app.conf"), "key = value\n")
 		write(t, filepath.Join(dir, "files/data/bin/tool"), "#!/bin/sh\necho tool\n")
 		os.Chmod(filepath.Join(dir, "files/data/bin/tool"), 0o755)

@@ -17,21 +17,11 @@ import (
 // compares the checked-out trees and the overlap warnings.
 func TestComposeAndOverlapsAgreeWithBuildStream(t *testing.T) {
 	bs := buildstream16(t)
-	if err := exec.Command("bwrap", "--bind", "/", "/", "true").Run(); err != nil {
-		t.Skipf("bubblewrap cannot run here: %v", err)
-	}
-	busybox, err := os.ReadFile("/bin/busybox")
-	if err != nil {
-		t.Skip("busybox-static is not installed")
-	}
+	busybox := needBusyboxSandbox(t)
 	root := t.TempDir()
 	mk := func(dir, extraConf string) {
 		write(t, filepath.Join(dir, "project.conf"), "name: composecheck\nformat-version: 18\nelement-path: elements\n"+extraConf)
-		os.MkdirAll(filepath.Join(dir, "files/base/bin"), 0o755)
-		os.WriteFile(filepath.Join(dir, "files/base/bin/busybox"), busybox, 0o755)
-		for _, tool := range []string{"sh", "echo", "cat", "mkdir", "ls", "rm", "touch"} {
-			os.Symlink("busybox", filepath.Join(dir, "files/base/bin", tool))
-		}
+		writeBusyboxBase(dir, busybox, "sh", "echo", "cat", "mkdir", "ls", "rm", "touch")
 		write(t, filepath.Join(dir, "files/base/etc/stale"), "removed by integration\n")
 		write(t, filepath.Join(dir, "files/lib/usr/lib/libdemo.so.1"), "not really a library\n")
 		write(t, filepath.Join(dir, "files/lib/usr/include/demo.h"), "int demo(void);\n")

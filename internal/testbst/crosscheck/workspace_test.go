@@ -3,7 +3,6 @@ package crosscheck
 import (
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -34,21 +33,11 @@ func setMtimes(t *testing.T, root string, at time.Time) {
 // after a file of the workspace changes, and the built artifact.
 func TestWorkspaceAgreesWithBuildStream(t *testing.T) {
 	bs := buildstream16(t)
-	if err := exec.Command("bwrap", "--bind", "/", "/", "true").Run(); err != nil {
-		t.Skipf("bubblewrap cannot run here: %v", err)
-	}
-	busybox, err := os.ReadFile("/bin/busybox")
-	if err != nil {
-		t.Skip("busybox-static is not installed")
-	}
+	busybox := needBusyboxSandbox(t)
 	root := t.TempDir()
 	mk := func(dir string) {
 		write(t, filepath.Join(dir, "project.conf"), "name: wscheck\nformat-version: 18\nelement-path: elements\n")
-		os.MkdirAll(filepath.Join(dir, "files/base/bin"), 0o755)
-		os.WriteFile(filepath.Join(dir, "files/base/bin/busybox"), busybox, 0o755)
-		for _, tool := range []string{"sh", "cat", "mkdir", "cp"} {
-			os.Symlink("busybox", filepath.Join(dir, "files/base/bin", tool))
-		}
+		writeBusyboxBase(dir, busybox, "sh", "cat", "mkdir", "cp")
 		write(t, filepath.Join(dir, "files/hello/msg"), "hello\n")
 		write(t, filepath.Join(dir, "files/hello/sub/data"), "data\n")
 		write(t, filepath.Join(dir, "elements/base.bst"), "kind: import\nsources:\n- kind: local\n  path: files/base\n")
